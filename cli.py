@@ -1,0 +1,208 @@
+"""``lognet``: plan county logistics networks from the command line.
+
+Each command parses its arguments, calls one library function and writes the result;
+errors become exit codes in :func:`_exit_on_error`, the one place that maps them:
+
+0 done (a plan may still leave orders unserved; the summary says which and why);
+1 internal error; 2 usage; 3 invalid bundle; 4 ``validate`` found unservable orders.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+import logistics
+import solvers
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_USAGE = 2
+EXIT_INVALID = 3
+EXIT_UNSERVABLE = 4
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 done (a plan may still have unserved orders; the summary says so), "
+    "1 internal error, 2 usage, 3 invalid bundle, 4 validate found unservable orders."
+)
+
+app = typer.Typer(
+    name="lognet",
+    help="Plan county-level rural e-commerce logistics networks: which hubs and cold "
+    "stores open, and the pooled delivery routes that bring farm produce back.\n\n"
+    + EXIT_CODES_HELP,
+    add_completion=False,
+    no_args_is_help=True,
+)
+out = Console()
+err = Console(stderr=True)
+
+T = TypeVar("T")
+
+
+@contextmanager
+def _exit_on_error() -> Iterator[None]:
+    """Map every error to its documented exit code; user errors never show a traceback."""
+    try:
+        yield
+    except logistics.ScenarioError as e:
+        err.print(str(e), markup=False, highlight=False)
+        raise typer.Exit(EXIT_INVALID) from None
+    except FileExistsError as e:
+        err.print(f"error: {e}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as e:
+        if os.environ.get("LOGNET_DEBUG"):
+            raise
+        err.print(
+            f"internal error: {type(e).__name__}: {e}\n"
+            "(set LOGNET_DEBUG=1 to see the traceback, and please report it)",
+            markup=False,
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _with_status(message: str, fn: Callable[[Callable[[str], None]], T]) -> T:
+    with err.status(message) as status:
+        return fn(lambda stage: status.update(stage))
+
+
+BundleArg = Annotated[
+    Path | None,
+    typer.Argument(
+        help="Scenario bundle: a folder with scenario.toml, or the scenario.toml file. "
+        "Default: the built-in demo county.",
+        show_default=False,
+    ),
+]
+
+
+@app.command(
+    epilog="Example: lognet plan my-county/ --out plans/my-county --time-limit 120 --seed 1"
+)
+def plan(
+    bundle: BundleArg = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the plan files.")] = Path(
+        "lognet-out"
+    ),
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--time-limit", min=0.5, help="Seconds for the whole run (default: the bundle's)."
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", min=0, help="Random seed (default: the bundle's).")
+    ] = None,
+) -> None:
+    """Plan a county: open facilities, route vehicles, check and write the plan.
+
+    Writes routes.csv, assignments.csv, unserved.csv, plan.geojson and summary.json.
+    """
+    with _exit_on_error():
+        path = bundle if bundle is not None else logistics.demo_bundle_path()
+        scenario = logistics.load_scenario(path)
+        county = _with_status(
+            "planning",
+            lambda say: solvers.plan_county(
+                scenario, time_limit_s=time_limit, seed=seed, on_progress=say
+            ),
+        )
+        if not county.check.ok:
+            for v in county.check.violations[:20]:
+                err.print(f"  {v.rule}: {v.detail}", markup=False, highlight=False)
+            raise RuntimeError(
+                f"the plan failed lognet's own checker ({len(county.check.violations)} "
+                "violations); nothing was written"
+            )
+        files = logistics.write_plan(county, out_dir)
+        _print_kpis(county)
+        out.print(f"wrote {', '.join(f.name for f in files)} to {out_dir}/", highlight=False)
+
+
+def _print_kpis(county: logistics.CountyPlan) -> None:
+    k = county.kpis()
+    cur = k.currency
+    table = Table(title=f"{county.scenario.name}: {county.scenario.planning.day}")
+    table.add_column("KPI")
+    table.add_column("value", justify="right")
+    rows = [
+        ("total cost", f"{k.cost.total:,.2f} {cur}"),
+        ("  facilities", f"{k.cost.facilities:,.2f} {cur}"),
+        ("  vehicles", f"{k.cost.vehicles:,.2f} {cur}"),
+        ("  distance", f"{k.cost.distance:,.2f} {cur}"),
+        ("  drivers", f"{k.cost.driver:,.2f} {cur}"),
+        ("distance", f"{k.distance_km:,.1f} km"),
+        ("vehicles used", f"{k.vehicles_used} ({k.trips} trips)"),
+        ("parcels delivered", f"{k.parcels_delivered} of {k.parcels_to_deliver}"),
+        ("produce picked up", f"{k.produce_picked_kg:,.1f} of {k.produce_to_pick_kg:,.1f} kg"),
+        ("unserved orders", f"{k.orders_unserved} (penalty {k.cost.unserved_penalty:,.0f} {cur})"),
+        ("CO2", f"{k.co2_kg:,.1f} kg"),
+        ("facilities opened", ", ".join(k.facilities_opened) or "none"),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    out.print(table)
+    if county.routes.unserved:
+        _print_unserved(county.routes.unserved, title="unserved orders")
+
+
+def _print_unserved(unserved: tuple[logistics.Unserved, ...], *, title: str) -> None:
+    table = Table(title=title)
+    for column in ("order", "reason", "detail"):
+        table.add_column(column)
+    for u in unserved:
+        table.add_row(u.order_id, str(u.reason), u.detail)
+    out.print(table)
+
+
+@app.command(epilog="Example: lognet validate my-county/")
+def validate(
+    bundle: Annotated[Path, typer.Argument(help="Scenario bundle folder, or its scenario.toml.")],
+) -> None:
+    """Check a bundle: report every error, then every order no plan could serve.
+
+    Exits 3 when the bundle has errors, 4 when it is valid but some orders are
+    unservable, 0 when every order can be served.
+    """
+    with _exit_on_error():
+        scenario = logistics.load_scenario(bundle)
+        unservable = solvers.find_unservable(scenario)
+        out.print(
+            f"{scenario.name}: {len(scenario.sites)} sites, {len(scenario.orders)} orders, "
+            f"{sum(v.count for v in scenario.fleet)} vehicles, {len(scenario.roads)} roads: valid",
+            highlight=False,
+        )
+        if unservable:
+            _print_unserved(unservable, title=f"{len(unservable)} unservable orders")
+            raise typer.Exit(EXIT_UNSERVABLE)
+        out.print("every order can be served")
+
+
+@app.command(epilog="Example: lognet demo my-county/ --villages 120 --townships 12 --seed 3")
+def demo(
+    folder: Annotated[Path, typer.Argument(help="Empty (or new) folder for the bundle.")],
+    villages: Annotated[int, typer.Option(min=1, help="Number of villages.")] = 250,
+    townships: Annotated[int, typer.Option(min=1, help="Number of township stations.")] = 25,
+    seed: Annotated[int, typer.Option(min=0, help="Generator seed.")] = 0,
+) -> None:
+    """Write a synthetic demo county as a scenario bundle (a format example to edit)."""
+    with _exit_on_error():
+        path = logistics.write_demo_bundle(
+            folder, villages=villages, townships=townships, seed=seed
+        )
+        out.print(f"wrote a demo county bundle to {path}/", highlight=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,20 @@
+"""lognet's decisions: facility location, vehicle routing and the county pipeline."""
+
+from solvers.location import LocateParams, locate
+from solvers.mip import MIP_ENGINES, LinearModel, MipResult, solve_mip
+from solvers.pipeline import find_unservable, plan_county
+from solvers.routing import ROUTING_ENGINES, RouteParams, route
+
+__all__ = [
+    "MIP_ENGINES",
+    "ROUTING_ENGINES",
+    "LinearModel",
+    "LocateParams",
+    "MipResult",
+    "RouteParams",
+    "find_unservable",
+    "locate",
+    "plan_county",
+    "route",
+    "solve_mip",
+]

@@ -1,0 +1,1 @@
+"""Engine adapters: the only modules of lognet that import OR-Tools, PyVRP or PuLP."""

@@ -1,0 +1,206 @@
+"""Vehicle routing: deliveries out, produce back, cold chain, multi-trip, optional orders.
+
+:func:`route` builds the engine-neutral :class:`~solvers.routing_problem.RoutingProblem`,
+lets an engine order the stops, and turns the engine's sequences into a
+:class:`~logistics.plans.RoutePlan` with an exact schedule in seconds: each stop starts at
+the engine's (integer, never optimistic) start time, arrivals use the exact matrix, and
+loads are recomputed in floats. A call at the vehicle's depot to load parcels or unload
+produce ends one trip and starts the next; each trip loads exactly the parcels it delivers
+and unloads its produce at its END, which never carries more than the engine did. Costs
+follow DESIGN.md §3.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from logistics.matrix import TravelMatrix
+from logistics.plans import (
+    CostBreakdown,
+    LocationPlan,
+    Route,
+    RoutePlan,
+    SolveStatus,
+    StopKind,
+    Unserved,
+    UnservedReason,
+    Visit,
+)
+from logistics.scenario import Order, Scenario
+from solvers.routing_problem import (
+    Role,
+    RoutingProblem,
+    build_routing_problem,
+    split_components,
+)
+
+__all__ = ["ROUTING_ENGINES", "RouteParams", "route"]
+
+ROUTING_ENGINES = ("ortools",)
+#: Least time (s) an independent part of a routing problem gets.
+MIN_PART_S = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class RouteParams:
+    """Solve settings of :func:`route`.
+
+    ``solution_limit`` makes a run deterministic: the engine stops after that many
+    improving solutions instead of at the clock (``time_limit_s`` still caps it).
+    """
+
+    time_limit_s: float
+    seed: int = 0
+    engine: str = "ortools"
+    solution_limit: int | None = None
+
+
+def route(
+    scenario: Scenario, matrix: TravelMatrix, location: LocationPlan, params: RouteParams
+) -> RoutePlan:
+    """Plan the day's vehicle routes for the facilities ``location`` opens."""
+    if params.engine not in ROUTING_ENGINES:
+        raise ValueError(f"unknown routing engine {params.engine!r}; choose {ROUTING_ENGINES}")
+    t0 = time.perf_counter()
+    problem = build_routing_problem(scenario, matrix, location)
+    from solvers.engines.ortools_routing import solve_with_ortools
+
+    # Independent parts are solved one by one, smallest first, each with a share of the
+    # time left in proportion to its size.
+    parts = sorted(split_components(problem), key=lambda part: len(part.stops))
+    size_left = sum(len(part.stops) for part in parts)
+    routes_list: list[Route] = []
+    found = True
+    version = ""
+    for part in parts:
+        left = max(params.time_limit_s - (time.perf_counter() - t0), 0.0)
+        share = max(left * len(part.stops) / max(size_left, 1), MIN_PART_S)
+        size_left -= len(part.stops)
+        result = solve_with_ortools(part, time_limit_s=share, solution_limit=params.solution_limit)
+        found &= result.found
+        version = result.version
+        routes_list.extend(
+            trip
+            for vehicle, (seq, times) in enumerate(zip(result.sequences, result.times, strict=True))
+            for trip in _trips(part, vehicle, seq, times)
+        )
+    routes = tuple(sorted(routes_list, key=lambda r: (r.vehicle_id, r.trip)))
+    served = {o for r in routes for o in r.order_ids}
+    unserved = list(problem.unserved)
+    listed = {u.order_id for u in unserved}
+    for o in scenario.orders:
+        if o.order_id not in served and o.order_id not in listed:
+            unserved.append(
+                Unserved(
+                    o.order_id,
+                    UnservedReason.FLEET_EXHAUSTED,
+                    "the router found no vehicle with capacity and time to spare for it",
+                )
+            )
+    cost = route_cost(scenario, matrix, routes, n_unserved=len(unserved))
+    return RoutePlan(
+        routes=routes,
+        unserved=tuple(sorted(unserved, key=lambda u: u.order_id)),
+        status=SolveStatus.FEASIBLE if found else SolveStatus.NOT_SOLVED,
+        cost=cost,
+        objective=cost.total + cost.unserved_penalty,
+        runtime_s=time.perf_counter() - t0,
+        engine=params.engine,
+        seed=params.seed,
+        engine_versions={params.engine: version} if version else {},
+    )
+
+
+def route_cost(
+    scenario: Scenario, matrix: TravelMatrix, routes: tuple[Route, ...], *, n_unserved: int
+) -> CostBreakdown:
+    """Vehicle, distance, driver and unserved-penalty cost of ``routes``."""
+    types = {v.vehicle_type: v for v in scenario.fleet}
+    used = {r.vehicle_id: r.vehicle_type for r in routes}
+    vehicles = sum(types[vehicle_type].fixed_cost for vehicle_type in used.values())
+    distance = sum(r.distance_m / 1000 * types[r.vehicle_type].cost_per_km for r in routes)
+    driver = sum(r.duration_s / 3600 for r in routes) * scenario.costs.driver_cost_per_hour
+    return CostBreakdown(
+        facilities=0.0,
+        vehicles=vehicles,
+        distance=distance,
+        driver=driver,
+        unserved_penalty=n_unserved * scenario.costs.unserved_penalty,
+    )
+
+
+_KIND = {Role.DELIVERY: StopKind.DELIVERY, Role.PICKUP: StopKind.PICKUP, Role.DROP: StopKind.DROP}
+
+
+def _trips(
+    problem: RoutingProblem, vehicle: int, seq: tuple[int, ...], times: tuple[float, ...]
+) -> list[Route]:
+    """Split one vehicle's engine sequence into trips at its calls at the depot."""
+    depot = problem.vehicles[vehicle].depot
+    depot_service = problem.scenario.site(depot).service_min * 60
+    trips: list[Route] = []
+    # Runs at the depot: (engine time of the first call, departure after the last call).
+    run_start, run_end = times[0], times[0]
+    steps: list[tuple[int, float]] = []
+    for stop_index, t in zip(seq, times[1:-1], strict=True):
+        if problem.stops[stop_index].role.at_depot:
+            if steps:
+                trips.append(_schedule(problem, vehicle, len(trips) + 1, run_start, run_end, steps))
+                steps = []
+                run_start = t
+            run_end = t + depot_service
+        else:
+            steps.append((stop_index, t))
+    if steps:
+        trips.append(_schedule(problem, vehicle, len(trips) + 1, run_start, run_end, steps))
+    return trips
+
+
+def _schedule(
+    problem: RoutingProblem,
+    vehicle_index: int,
+    trip: int,
+    ready_s: float,
+    leave_s: float,
+    stops: list[tuple[int, float]],
+) -> Route:
+    vehicle = problem.vehicles[vehicle_index]
+    scenario = problem.scenario
+    orders = {o.order_id: o for o in scenario.orders}
+    # (site, kind, order, engine start time) for every visit between START and END.
+    steps: list[tuple[str, StopKind, Order, float]] = []
+    for stop_index, t in stops:
+        stop = problem.stops[stop_index]
+        kind = _KIND[stop.role]
+        steps.extend((stop.site_id, kind, orders[o], t) for o in stop.order_ids)
+    deliveries = [o for _, kind, o, _ in steps if kind is StopKind.DELIVERY]
+    kg = sum(o.weight_kg for o in deliveries)
+    m3 = sum(o.volume_m3 for o in deliveries)
+    parcels = sum(o.parcels for o in deliveries)
+    depot = vehicle.depot
+    visits = [Visit(depot, StopKind.START, None, ready_s, ready_s, leave_s, kg, m3, parcels)]
+    site_prev, departure, distance = depot, leave_s, 0.0
+    for i, (site, kind, order, t) in enumerate(steps):
+        if site != site_prev:
+            arrival = departure + problem.duration(site_prev, site)
+            distance += problem.distance(site_prev, site)
+        else:
+            arrival = departure
+        start = max(arrival, t)
+        leaving = i + 1 == len(steps) or steps[i + 1][0] != site
+        departure = start + (scenario.site(site).service_min * 60 if leaving else 0.0)
+        sign = 1 if kind is StopKind.PICKUP else -1
+        kg += sign * order.weight_kg
+        m3 += sign * order.volume_m3
+        parcels += sign * order.parcels
+        visits.append(Visit(site, kind, order.order_id, arrival, start, departure, kg, m3, parcels))
+        site_prev = site
+    if site_prev != depot:
+        arrival = departure + problem.duration(site_prev, depot)
+        distance += problem.distance(site_prev, depot)
+    else:
+        arrival = departure
+    visits.append(Visit(depot, StopKind.END, None, arrival, arrival, arrival, 0.0, 0.0, 0))
+    vt = vehicle.vehicle_type
+    return Route(vehicle.vehicle_id, vt.vehicle_type, trip, tuple(visits), distance)
