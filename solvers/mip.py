@@ -18,7 +18,7 @@ from logistics.plans import SolveStatus
 __all__ = ["MIP_ENGINES", "LinearModel", "MipResult", "solve_mip"]
 
 #: Engine names accepted by :func:`solve_mip`.
-MIP_ENGINES = ("highs", "scip")
+MIP_ENGINES = ("highs", "scip", "cbc")
 
 
 @dataclass(slots=True)
@@ -84,9 +84,16 @@ def solve_mip(
     seed: int = 0,
     relative_gap: float = 1e-6,
 ) -> MipResult:
-    """Solve ``model`` with a named engine (see :data:`MIP_ENGINES`)."""
+    """Solve ``model`` with a named engine (see :data:`MIP_ENGINES`): ``highs`` and
+    ``scip`` through OR-Tools MathOpt, ``cbc`` through PuLP."""
     if engine not in MIP_ENGINES:
         raise ValueError(f"unknown MIP engine {engine!r}; choose one of {MIP_ENGINES}")
+    if engine == "cbc":
+        from solvers.engines.pulp_mip import solve_with_pulp
+
+        return solve_with_pulp(
+            model, time_limit_s=time_limit_s, seed=seed, relative_gap=relative_gap
+        )
     from solvers.engines.mathopt import solve_with_mathopt
 
     return solve_with_mathopt(
