@@ -13,14 +13,16 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-import logistics
-import solvers
+if TYPE_CHECKING:
+    import logistics
+
+# The library (pandas, OR-Tools) loads inside the commands, so that --help is instant.
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -38,6 +40,7 @@ app = typer.Typer(
     help="Plan county-level rural e-commerce logistics networks: which hubs and cold "
     "stores open, and the pooled delivery routes that bring farm produce back.\n\n"
     + EXIT_CODES_HELP,
+    epilog="Example: lognet plan  (plans the built-in demo county into ./lognet-out/)",
     add_completion=False,
     no_args_is_help=True,
 )
@@ -50,9 +53,11 @@ T = TypeVar("T")
 @contextmanager
 def _exit_on_error() -> Iterator[None]:
     """Map every error to its documented exit code; user errors never show a traceback."""
+    from logistics import ScenarioError
+
     try:
         yield
-    except logistics.ScenarioError as e:
+    except ScenarioError as e:
         err.print(str(e), markup=False, highlight=False)
         raise typer.Exit(EXIT_INVALID) from None
     except FileExistsError as e:
@@ -110,6 +115,9 @@ def plan(
     Writes routes.csv, assignments.csv, unserved.csv, plan.geojson and summary.json.
     """
     with _exit_on_error():
+        import logistics
+        import solvers
+
         path = bundle if bundle is not None else logistics.demo_bundle_path()
         scenario = logistics.load_scenario(path)
         county = _with_status(
@@ -176,6 +184,9 @@ def validate(
     unservable, 0 when every order can be served.
     """
     with _exit_on_error():
+        import logistics
+        import solvers
+
         scenario = logistics.load_scenario(bundle)
         unservable = solvers.find_unservable(scenario)
         out.print(
@@ -195,11 +206,18 @@ def demo(
     villages: Annotated[int, typer.Option(min=1, help="Number of villages.")] = 250,
     townships: Annotated[int, typer.Option(min=1, help="Number of township stations.")] = 25,
     seed: Annotated[int, typer.Option(min=0, help="Generator seed.")] = 0,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace the bundle files in a non-empty folder.")
+    ] = False,
 ) -> None:
     """Write a synthetic demo county as a scenario bundle (a format example to edit)."""
     with _exit_on_error():
+        import logistics
+
+        if folder.is_dir() and any(folder.iterdir()) and not overwrite:
+            raise FileExistsError(f"{folder} is not empty; pass --overwrite to replace its files")
         path = logistics.write_demo_bundle(
-            folder, villages=villages, townships=townships, seed=seed
+            folder, villages=villages, townships=townships, seed=seed, overwrite=overwrite
         )
         out.print(f"wrote a demo county bundle to {path}/", highlight=False)
 

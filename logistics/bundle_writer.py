@@ -168,7 +168,7 @@ def save_scenario(
     if out.exists() and not out.is_dir():
         raise FileExistsError(f"{out} exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not overwrite:
-        raise FileExistsError(f"{out} is not empty; pass overwrite=True to write into it")
+        raise FileExistsError(f"{out} is not empty")
     out.mkdir(parents=True, exist_ok=True)
     files = _write_tables(scenario, out, table_format)
     (out / SETTINGS_FILE).write_text(format_settings(scenario, files), encoding="utf-8")

@@ -25,9 +25,13 @@ def write_plan(plan: CountyPlan, folder: str | os.PathLike[str]) -> tuple[Path, 
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}-") as tmp:
         staging = Path(tmp)
-        plan.routes.to_dataframe().to_csv(staging / "routes.csv", index=False)
-        plan.location.to_dataframe().to_csv(staging / "assignments.csv", index=False)
-        plan.routes.unserved_dataframe().to_csv(staging / "unserved.csv", index=False)
+        # UTF-8 with a byte-order mark: Excel on Chinese Windows then reads it right.
+        for name, frame in (
+            ("routes.csv", plan.routes.to_dataframe()),
+            ("assignments.csv", plan.location.to_dataframe()),
+            ("unserved.csv", plan.routes.unserved_dataframe()),
+        ):
+            frame.to_csv(staging / name, index=False, encoding="utf-8-sig")
         _write_json(staging / "plan.geojson", plan.to_geojson())
         _write_json(staging / "summary.json", plan.summary())
         out.mkdir(exist_ok=True)

@@ -142,8 +142,9 @@ class Workbook:
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    """Write text cells as UTF-8 CSV (quoting only where needed)."""
-    with path.open("w", encoding="utf-8", newline="") as f:
+    """Write text cells as CSV in UTF-8 with a byte-order mark (which Excel needs to read
+    Chinese text right), quoting only where needed."""
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)

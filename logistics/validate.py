@@ -145,6 +145,8 @@ def _in_china(out: _Collector, table: str, i: int, lon: float, lat: float) -> No
 def _check_sites(out: _Collector, sites: Sequence[Site]) -> dict[str, Site]:
     _duplicates(out, "sites", "site_id", (s.site_id for s in sites))
     for i, s in enumerate(sites):
+        if s.name == "":
+            out.add("sites", i, "name", s.name, "must not be empty")
         _in_china(out, "sites", i, s.lon, s.lat)
         for column in ("capacity_kg", "cold_capacity_kg", "fixed_cost", "service_min"):
             _non_negative(out, "sites", i, column, getattr(s, column))
@@ -226,6 +228,8 @@ def _check_roads(out: _Collector, road_nodes: Sequence[RoadNode], roads: Sequenc
             node = getattr(r, column)
             if node not in node_ids:
                 out.add("roads", i, column, node, "unknown road node")
+        if r.road_class == "":
+            out.add("roads", i, "road_class", r.road_class, "must not be empty")
         _positive(out, "roads", i, "length_m", r.length_m)
         _positive(out, "roads", i, "speed_kmh", r.speed_kmh)
     if road_nodes and not roads:

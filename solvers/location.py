@@ -10,6 +10,9 @@ chilled/frozen produce that may only go to cold stores)::
          Σ_k z_jk + u_j = 1                  cold produce of j goes to one cold store k, or
                                              stays unserved (u_j, penalty P_j per order)
          Σ_j q_j z_jk ≤ Q_k y_k              cold capacity of cold store k (kg)
+         Σ_ij a^r_ijt x_ij ≤ ρ A^r_t y_depot(t)   fleet workload: for each vehicle type t
+                                             and measure r (kg, m3, parcels: count ×
+                                             max_trips × capacity; time: count × shift)
          x, y, z, u ∈ {0, 1};  y_i = 1 for existing facilities and named destinations
 
 ``F_i`` is the candidate's fixed cost plus the fixed cost of one of its vehicles. ``c_ij``
@@ -19,7 +22,10 @@ round trip, ``2 d_ij`` × the vehicle's per-km and driver cost × max(load share
 stops per trip), plus a local hop to the neighbouring villages and the stop's service
 time. Pooling parcels on shared hub vehicles shows up as fewer calls. ``e_jk`` is the same
 estimate for a refrigerated vehicle carrying ``j``'s produce to cold store ``k``; only cold
-stores within the produce's ``max_transit_min`` are eligible.
+stores within the produce's ``max_transit_min`` are eligible. ``a^r_ijt`` is the load and
+vehicle time that serving ``j`` from ``i`` gives vehicle type ``t`` (the vehicles that
+would call, as in ``c_ij``); ``ρ`` (:data:`FLEET_UTILISATION`) leaves room for imperfect
+packing, so that the routes can carry what the assignment promises.
 """
 
 from __future__ import annotations
