@@ -10,6 +10,7 @@ from logistics.county import CountyPlan, Kpis
 from logistics.demo import demo_bundle_path, make_demo_county, write_demo_bundle
 from logistics.errors import LogisticsError, Problem, ScenarioError
 from logistics.matrix import TravelMatrix
+from logistics.osm import DEFAULT_SPEED_KMH, OsmFileError, read_osm_roads
 from logistics.outputs import PLAN_FILES, write_plan
 from logistics.plans import (
     CostBreakdown,
@@ -44,6 +45,7 @@ from logistics.scenario import (
 from logistics.validate import find_problems, validate_scenario
 
 __all__ = [
+    "DEFAULT_SPEED_KMH",
     "FACILITY_KINDS",
     "PLAN_FILES",
     "SHARED",
@@ -57,6 +59,7 @@ __all__ = [
     "LocationPlan",
     "LogisticsError",
     "Order",
+    "OsmFileError",
     "Planning",
     "Problem",
     "Road",
@@ -85,6 +88,7 @@ __all__ = [
     "from_wgs84",
     "load_scenario",
     "make_demo_county",
+    "read_osm_roads",
     "save_scenario",
     "scenario_to_frames",
     "to_wgs84",

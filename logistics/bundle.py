@@ -3,7 +3,9 @@
 :func:`load_scenario` reads a bundle into a validated :class:`~logistics.scenario.Scenario`
 in WGS-84, or raises one :class:`~logistics.errors.ScenarioError` listing every defect
 with its file, spreadsheet row, column and raw value. :func:`save_scenario` writes a
-bundle that reads back to an equal scenario.
+bundle that reads back to an equal scenario. A road graph may also come from an
+OpenStreetMap file (``osm`` in ``[files]``, read by :func:`~logistics.osm.read_osm_roads`);
+such a scenario is saved with ``road_nodes`` and ``roads`` tables instead.
 """
 
 from __future__ import annotations
@@ -16,17 +18,18 @@ from typing import Any
 from logistics.bundle_writer import save_scenario, scenario_to_frames
 from logistics.coords import to_wgs84
 from logistics.errors import Problem, ScenarioError
-from logistics.scenario import Crs, Scenario
+from logistics.osm import OsmFileError, read_osm_roads
+from logistics.scenario import Crs, Road, RoadNode, Scenario
 from logistics.scenario_toml import SETTINGS_FILE, BundleSettings, parse_settings
 from logistics.table_files import TableFileError, Workbook, decode_text, read_table_file
 from logistics.tables import TABLES, ParsedTable, RawTable, parse_table
-from logistics.validate import find_problems
+from logistics.validate import CHINA_LAT, CHINA_LON, find_problems
 
 __all__ = ["SETTINGS_FILE", "load_scenario", "save_scenario", "scenario_to_frames"]
 
 _DEFAULT_FILES = {"sites": "sites.csv", "orders": "orders.csv", "fleet": "fleet.csv"}
 _ROAD_TABLES = ("road_nodes", "roads")
-_OSM_RULE = "OpenStreetMap road files are not supported yet; give road_nodes and roads tables"
+_EITHER_RULE = "give either an osm file or road_nodes and roads, not both"
 _PAIR_RULE = "road_nodes and roads go together: give both or neither"
 #: Columns that refer to the ids of another table; when that table could not be read,
 #: findings on them would only repeat the first problem.
@@ -42,7 +45,10 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     ``[files]`` names each table's file, relative to the bundle and inside it
     (``sites.csv``, ``orders.csv`` and ``fleet.csv`` when not named), or a ``workbook``
     with one sheet per table; a table named on its own overrides the workbook's sheet.
-    Coordinates are converted from the bundle's ``crs`` to WGS-84.
+    Coordinates are converted from the bundle's ``crs`` to WGS-84. The road graph comes
+    from ``road_nodes`` and ``roads`` tables or from an OpenStreetMap file named by
+    ``osm`` (``.osm``, ``.osm.pbf``; see :mod:`logistics.osm`), whose coordinates are
+    always WGS-84.
 
     Raises
     ------
@@ -113,6 +119,7 @@ class _Loader:
         self.unavailable: set[str] = set()
         self.rank: dict[str, int] = {label: 0}
         self._workbooks: dict[str, Workbook | None] = {}
+        self.osm: tuple[tuple[RoadNode, ...], tuple[Road, ...]] | None = None
 
     def _problem(self, file: str, column: str | None, value: str, rule: str) -> None:
         self.problems.append(Problem(file, None, column, value, rule))
@@ -123,8 +130,6 @@ class _Loader:
 
     def _sources(self) -> dict[str, _Source]:
         files = self.settings.files
-        if "osm" in files:
-            self._problem(self.label, "files.osm", files["osm"], _OSM_RULE)
         workbook = files.get("workbook")
         sources: dict[str, _Source] = {}
         for name in TABLES:
@@ -218,7 +223,51 @@ class _Loader:
             missing = next(name for name in _ROAD_TABLES if name not in present)
             if missing not in self.unavailable:  # a workbook with one road sheet only
                 self._fail(missing, self.labels[missing], f"sheet not found; {_PAIR_RULE}")
+        if "osm" in self.settings.files:
+            self._read_osm(self.settings.files["osm"])
         self._convert_coordinates()
+
+    def _read_osm(self, ref: str) -> None:
+        """Take the road graph from an OpenStreetMap file; failures are reported."""
+        files = self.settings.files
+        if any(name in files or name in self.parsed for name in _ROAD_TABLES):
+            self._problem(self.label, "files.osm", ref, _EITHER_RULE)
+            return
+        path = self._resolve("osm", ref)
+        if path is None:
+            return
+        label = _file_label(ref)
+        self.rank.setdefault(label, len(self.rank))
+        if not path.is_file():
+            self._problem(label, None, "", "file not found")
+            return
+        try:
+            road_nodes, roads = read_osm_roads(path)
+        except OsmFileError as err:
+            self._problem(label, None, "", f"cannot read the OpenStreetMap file: {err.cause}")
+            return
+        if not roads:
+            rule = "no drivable roads in the file (highway ways open to motor vehicles)"
+            self._problem(label, None, "", rule)
+            return
+        outside = [
+            n
+            for n in road_nodes
+            if not (CHINA_LON[0] <= n.lon <= CHINA_LON[1] and CHINA_LAT[0] <= n.lat <= CHINA_LAT[1])
+        ]
+        if outside:
+            # One finding for the file, not one per node: an extract of the wrong region
+            # would otherwise bury every other problem.
+            first = outside[0]
+            rule = (
+                f"{len(outside)} of {len(road_nodes)} road nodes lie outside China "
+                f"(lon 73–135.5, lat 3–54), the first at lon {first.lon}, lat {first.lat}; "
+                "OpenStreetMap coordinates are WGS-84"
+            )
+            self._problem(label, None, f"node {first.node_id}", rule)
+            return
+        self.osm = (road_nodes, roads)
+        self.labels["road_nodes"] = self.labels["roads"] = label
 
     def _convert_coordinates(self) -> None:
         crs = self.settings.crs
@@ -237,6 +286,8 @@ class _Loader:
             ]
 
     def records(self, name: str) -> list[Any]:
+        if self.osm is not None and name in _ROAD_TABLES:
+            return list(self.osm[_ROAD_TABLES.index(name)])
         parsed = self.parsed.get(name)
         return [] if parsed is None else parsed.records
 

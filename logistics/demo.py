@@ -98,7 +98,10 @@ def make_demo_county(*, villages: int = 250, townships: int = 25, seed: int = 0)
         raise ValueError("make_demo_county needs at least 1 village and 1 township")
     rng = np.random.default_rng(seed)
     net = _Network(rng)
-    net.add_site(Site("CW", "县电商公共仓", SiteKind.COUNTY_WAREHOUSE, SEAT_LON, SEAT_LAT))
+    # Depot service times are the loading time of a vehicle between trips.
+    net.add_site(
+        Site("CW", "县电商公共仓", SiteKind.COUNTY_WAREHOUSE, SEAT_LON, SEAT_LAT, service_min=20.0)
+    )
     axes = _valley_axes(rng, min(_VALLEYS, townships))
     towns = _add_townships(net, axes, townships)
     _add_cold_stores(net, axes, towns)
@@ -290,7 +293,7 @@ def _add_townships(net: _Network, axes: list[Vector], townships: int) -> list[_T
             net.add_site(
                 Site(site_id, f"{names[i]}服务站", SiteKind.TOWNSHIP_STATION, *point,
                      township=site_id, status=status, fixed_cost=fixed_cost,
-                     capacity_kg=float(10 * rng.integers(60, 151)))
+                     capacity_kg=float(10 * rng.integers(60, 151)), service_min=10.0)
             )  # fmt: skip
             # The county road follows the valley: on from the nearest place already on it.
             parent = min(on_road, key=lambda s: _distance_km(net.points[s], point))

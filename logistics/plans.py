@@ -234,8 +234,9 @@ class RoutePlan:
                         "arrival": format_clock(v.arrival_s),
                         "start": format_clock(v.start_s),
                         "departure": format_clock(v.departure_s),
-                        "load_kg": round(v.load_kg, 3),
-                        "load_m3": round(v.load_m3, 4),
+                        # + 0.0 turns a rounded -0.0 into 0.0
+                        "load_kg": round(v.load_kg, 3) + 0.0,
+                        "load_m3": round(v.load_m3, 4) + 0.0,
                         "load_parcels": v.load_parcels,
                     }
                 )

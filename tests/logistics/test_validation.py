@@ -145,7 +145,8 @@ class Case:
 
 
 T = "scenario.toml"
-OSM_RULE = "OpenStreetMap road files are not supported yet; give road_nodes and roads tables"
+EITHER_RULE = "give either an osm file or road_nodes and roads, not both"
+TABLES_TO_OSM = ('road_nodes = "road_nodes.csv"\nroads = "roads.csv"\n', 'osm = "county.osm"\n')
 KIND_RULE = "must be one of: county_warehouse, township_station, village_point, cold_store"
 CASES = [
     # files and sheets
@@ -169,8 +170,21 @@ CASES = [
          ((T, None, "files.orders", "orders.csv", "leaves the bundle"),)),
     Case("roads-without-road-nodes", edit_toml('road_nodes = "road_nodes.csv"\n', ""),
          ((T, None, "files.road_nodes", "", "road_nodes and roads go together"),)),
-    Case("osm-not-supported-yet", edit_toml("[files]\n", '[files]\nosm = "county.osm.pbf"\n'),
-         ((T, None, "files.osm", "county.osm.pbf", OSM_RULE),)),
+    Case("osm-and-road-tables", edit_toml("[files]\n", '[files]\nosm = "county.osm.pbf"\n'),
+         ((T, None, "files.osm", "county.osm.pbf", EITHER_RULE),)),
+    Case("osm-and-road-sheets",
+         both(to_workbook(), edit_toml("[files]\n", '[files]\nosm = "county.osm"\n')),
+         ((T, None, "files.osm", "county.osm", EITHER_RULE),)),
+    Case("unreadable-osm-file",
+         both(edit_toml(*TABLES_TO_OSM), write_bytes("county.osm", b"<osm><node id=")),
+         (("county.osm", None, None, "", "cannot read the OpenStreetMap file: "),)),
+    Case("missing-osm-file", edit_toml(*TABLES_TO_OSM),
+         (("county.osm", None, None, "", "file not found"),)),
+    Case("osm-file-leaves-bundle", edit_toml(TABLES_TO_OSM[0], 'osm = "../county.osm"\n'),
+         ((T, None, "files.osm", "../county.osm", "leaves the bundle"),)),
+    Case("osm-without-drivable-roads",
+         both(edit_toml(*TABLES_TO_OSM), write_bytes("county.osm", b'<osm version="0.6"/>')),
+         (("county.osm", None, None, "", "no drivable roads"),)),
     Case("unsupported-file-type",
          both(edit_toml('"orders.csv"', '"orders.txt"'), copy_file("orders.csv", "orders.txt")),
          (("orders.txt", None, None, "", "unsupported file type '.txt'"),)),
