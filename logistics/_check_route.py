@@ -305,7 +305,7 @@ def check_produce(ctx: Context) -> Iterator[Violation]:
                 unload_s = visits[-1].arrival_s
             else:
                 continue
-            transit_s = unload_s - visits[pick_i].departure_s
+            transit_s = unload_s - visits[pick_i].start_s
             if not transit_s <= order.max_transit_min * 60 + ctx.tolerance_s:
                 yield violation(
                     "transit-limit",

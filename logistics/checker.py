@@ -36,7 +36,8 @@ Rule ids (``Violation.rule``), in the order they are checked:
     A pickup with a ``destination`` is dropped there; a chilled or frozen one without it at
     an open cold store (the assigned one, if any); an ambient one without it is not dropped
     but unloaded at END. DROPs follow their pickup in the same route, once. Loading to
-    unloading stays within ``max_transit_min``.
+    unloading stays within ``max_transit_min``: from the start of the PICKUP visit (loading
+    begins) to the arrival at the DROP, or at END for produce unloaded at the depot.
 ``facility-capacity``
     Per facility: chilled and frozen kg dropped ≤ ``cold_capacity_kg``; kg served by its
     vehicles plus kg dropped there by others ≤ ``capacity_kg``.

@@ -51,6 +51,7 @@ class UnservedReason(enum.StrEnum):
     EXCEEDS_CAPACITY = "exceeds every capacity"
     TIME_WINDOW = "time window unreachable"
     TRANSIT_LIMIT = "no cold store within max_transit_min"
+    NO_FACILITY = "no open facility with capacity"  # full, or not worth opening
     FLEET_EXHAUSTED = "fleet exhausted"
 
 
@@ -147,7 +148,9 @@ class LocationPlan:
 
     ``assignment`` maps a village site to the facility (hub or county warehouse) its orders
     are served from; ``cold_assignment`` maps a village to the cold store its chilled or
-    frozen produce goes to. ``gap`` is relative, ``(objective - bound) / |objective|``.
+    frozen produce goes to; ``unserved_sites`` are villages whose orders the plan leaves
+    unserved because the facilities that could serve them are full (or cost more to open
+    than the unserved penalty). ``gap`` is relative, ``(objective - bound) / |objective|``.
     """
 
     open_facilities: tuple[str, ...]
@@ -160,6 +163,7 @@ class LocationPlan:
     runtime_s: float
     engine: str
     seed: int = 0
+    unserved_sites: tuple[str, ...] = ()
 
     @property
     def gap(self) -> float:
@@ -177,6 +181,7 @@ class LocationPlan:
         return {
             "status": str(self.status),
             "open_facilities": list(self.open_facilities),
+            "unserved_sites": list(self.unserved_sites),
             "objective": _finite_or_none(self.objective),
             "bound": _finite_or_none(self.bound),
             "gap": _finite_or_none(self.gap),

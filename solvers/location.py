@@ -51,7 +51,7 @@ STOPS_PER_TRIP = 15
 #: Neighbouring villages averaged for the local hop estimate.
 HOP_NEIGHBOURS = 3
 #: Share of a fleet's capacity and shift time that routes can fill (packing is imperfect).
-FLEET_UTILISATION = 0.8
+FLEET_UTILISATION = 0.7
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,13 +82,14 @@ def locate(scenario: Scenario, matrix: TravelMatrix, params: LocateParams) -> Lo
         relative_gap=params.relative_gap,
     )
     # Without an incumbent: keep every existing facility, open no candidate.
-    values = None if result.values.size == 0 else result.values
-    plan = data.decode(handles, values)
+    solved = result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+    plan = data.decode(handles, result.values if solved else None)
     return LocationPlan(
         open_facilities=plan[0],
         assignment=plan[1],
         cold_assignment=plan[2],
-        status=result.status if values is not None else SolveStatus.NOT_SOLVED,
+        unserved_sites=plan[3],
+        status=result.status,
         objective=result.objective,
         bound=result.bound,
         fixed_cost=sum(
@@ -105,6 +106,7 @@ class _Handles:
     y: dict[str, int]
     x: dict[tuple[str, str], int]
     z: dict[tuple[str, str], int]
+    u: dict[str, int]
 
 
 class _LocationData:
@@ -120,6 +122,7 @@ class _LocationData:
         }
         self.candidates = [f for f in self.facilities if f.site_id not in self.fixed_open]
         self.fleet = tuple(v for v in scenario.fleet if v.count > 0)
+        self.types = {v.vehicle_type: v for v in self.fleet}
         self.by_site: dict[str, list[Order]] = defaultdict(list)
         for o in scenario.orders:
             if not scenario.site(o.site_id).is_facility:
@@ -172,14 +175,13 @@ class _LocationData:
         and the work (kg, m3, parcels, seconds) it gives each vehicle type."""
         calls: dict[str, list[Order]] = defaultdict(list)
         served_here = False
-        by_name = {v.vehicle_type: v for v in self.fleet}
         for o in self.by_site[village]:
             if is_cold_flow(o):
                 continue
             types = allowed_types(o, self.fleet, hub=hub)
             if not types:
                 continue
-            best = min(types, key=lambda v: (v.depot != hub, v.cost_per_km, v.vehicle_type))
+            best = min(types, key=lambda v: (v.cost_per_km, v.vehicle_type))
             served_here |= best.depot == hub
             calls[best.vehicle_type].append(o)
         if not served_here:
@@ -187,7 +189,7 @@ class _LocationData:
         total = 0.0
         work: dict[str, tuple[float, float, float, float]] = {}
         for name, orders in calls.items():
-            vt = by_name[name]
+            vt = self.types[name]
             kg = sum(o.weight_kg for o in orders)
             m3 = sum(o.volume_m3 for o in orders)
             parcels = sum(o.parcels for o in orders)
@@ -198,7 +200,7 @@ class _LocationData:
 
     def build(self) -> tuple[LinearModel, _Handles]:
         model = LinearModel()
-        h = _Handles({}, {}, {})
+        h = _Handles({}, {}, {}, {})
         # Cost estimates assume every facility could be open; y_i decides which are.
         all_open = self.fleet
         for f in self.candidates:
@@ -212,22 +214,25 @@ class _LocationData:
         work_terms: dict[str, list[list[tuple[int, float]]]] = defaultdict(lambda: [[], [], [], []])
         hubs = [f.site_id for f in self.facilities if any(v.depot == f.site_id for v in all_open)]
         for village, orders in self.by_site.items():
-            weight = sum(o.weight_kg for o in orders if not is_cold_flow(o))
             options = {hub: self._serve(hub, village) for hub in hubs}
             eligible = {hub: o for hub, o in options.items() if math.isfinite(o[0])}
-            if eligible and any(not is_cold_flow(o) for o in orders):
+            ambient = [o for o in orders if not is_cold_flow(o)]
+            if eligible and ambient:
                 row = []
                 for hub, (c, work) in eligible.items():
                     var = model.add_var(cost=c, integer=True)
                     h.x[(village, hub)] = var
                     row.append((var, 1.0))
-                    load_terms[hub].append((var, weight))
                     for name, amounts in work.items():
+                        # Throughput counts at the depot of the vehicles that serve it.
+                        load_terms[self.types[name].depot].append((var, amounts[0]))
                         for terms, amount in zip(work_terms[name], amounts, strict=True):
                             terms.append((var, amount))
                     if hub in h.y:
                         model.add_row([(var, 1.0), (h.y[hub], -1.0)], hi=0.0)
-                model.add_row(row, lo=1.0, hi=1.0)
+                penalty = self.s.costs.unserved_penalty * len(ambient)
+                h.u[village] = model.add_var(cost=penalty, integer=True)
+                model.add_row([*row, (h.u[village], 1.0)], lo=1.0, hi=1.0)
             self._cold_vars(model, h, village, orders, cold_terms, load_terms)
         for vt in self.fleet:
             y = [(h.y[vt.depot], 1.0)] if vt.depot in h.y else []
@@ -270,13 +275,17 @@ class _LocationData:
             return
         q = sum(o.weight_kg for o in cold)
         limit_s = min((o.max_transit_min or math.inf) * 60 for o in cold)
-        cheapest = min(reefers, key=lambda v: v.cost_per_km)
+        # The refrigerated pool that collects it, as the router will choose it.
+        pool = allowed_types(cold[0], self.fleet, hub=None) or reefers
+        cheapest = min(pool, key=lambda v: v.cost_per_km)
+        loading_s = self.s.site(village).service_min * 60
         row = []
         for k in self.facilities:
             if k.kind is not SiteKind.COLD_STORE:
                 continue
+            # max_transit_min runs from the start of loading to arrival at the cold store.
             t = self._t(village, k.site_id)
-            if not math.isfinite(t) or t > limit_s:
+            if not math.isfinite(t) or loading_s + t > limit_s:
                 continue
             share = max(q / cheapest.capacity_kg, 1 / STOPS_PER_TRIP)
             cost = share * self._d(village, k.site_id) / 1000 * cheapest.cost_per_km
@@ -286,6 +295,8 @@ class _LocationData:
             row.append((var, 1.0))
             cold_terms[k.site_id].append((var, q))
             load_terms[k.site_id].append((var, q))
+            if cheapest.depot != k.site_id:
+                load_terms[cheapest.depot].append((var, q))
             if k.site_id in h.y:
                 model.add_row([(var, 1.0), (h.y[k.site_id], -1.0)], hi=0.0)
         unserved = model.add_var(cost=self.s.costs.unserved_penalty * len(cold), integer=True)
@@ -297,14 +308,13 @@ class _LocationData:
 
     def decode(
         self, h: _Handles, values: np.ndarray | None
-    ) -> tuple[tuple[str, ...], dict[str, str], dict[str, str]]:
+    ) -> tuple[tuple[str, ...], dict[str, str], dict[str, str], tuple[str, ...]]:
         def on(var: int) -> bool:
             return values is not None and values[var] > 0.5
 
         opened = set(self.fixed_open) | {f for f, var in h.y.items() if on(var)}
         assignment = {v: f for (v, f), var in h.x.items() if on(var)}
         cold = {v: k for (v, k), var in h.z.items() if on(var)}
-        if values is None:
-            assignment, cold = {}, {}
+        unserved = tuple(v for v, var in h.u.items() if on(var))
         order = [f.site_id for f in self.facilities if f.site_id in opened]
-        return tuple(order), assignment, cold
+        return tuple(order), assignment, cold, unserved

@@ -88,6 +88,12 @@ def solve_mip(
     ``scip`` through OR-Tools MathOpt, ``cbc`` through PuLP."""
     if engine not in MIP_ENGINES:
         raise ValueError(f"unknown MIP engine {engine!r}; choose one of {MIP_ENGINES}")
+    if model.n_vars == 0:
+        # Nothing to decide: feasible iff every (empty) row admits 0.
+        feasible = all(lo <= 0.0 <= hi for _, lo, hi in model.rows)
+        status = SolveStatus.OPTIMAL if feasible else SolveStatus.INFEASIBLE
+        value = model.offset if feasible else math.inf
+        return MipResult(status, np.empty(0), value, value, 0.0, f"none ({engine})")
     if engine == "cbc":
         from solvers.engines.pulp_mip import solve_with_pulp
 

@@ -111,7 +111,8 @@ def find_unservable(scenario: Scenario, matrix: TravelMatrix | None = None) -> t
         if not is_cold_flow(o) or o.site_id in cold:
             continue
         i = matrix.index(o.site_id)
-        limit = (o.max_transit_min or math.inf) * 60
+        # The transit limit runs from the start of loading at the village.
+        limit = (o.max_transit_min or math.inf) * 60 - scenario.site(o.site_id).service_min * 60
         times = [(float(matrix.duration_s[i, matrix.index(c)]), c) for c in cold_stores]
         within = [(t, c) for t, c in times if math.isfinite(t) and t <= limit]
         if within:

@@ -38,8 +38,8 @@ from solvers.routing_problem import (
 __all__ = ["ROUTING_ENGINES", "RouteParams", "route"]
 
 ROUTING_ENGINES = ("ortools",)
-#: Least time (s) an independent part of a routing problem gets.
-MIN_PART_S = 0.5
+#: Least time (s) an independent part of a routing problem gets, when time is left.
+MIN_PART_S = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +75,7 @@ def route(
     version = ""
     for part in parts:
         left = max(params.time_limit_s - (time.perf_counter() - t0), 0.0)
-        share = max(left * len(part.stops) / max(size_left, 1), MIN_PART_S)
+        share = min(max(left * len(part.stops) / max(size_left, 1), MIN_PART_S), left)
         size_left -= len(part.stops)
         result = solve_with_ortools(part, time_limit_s=share, solution_limit=params.solution_limit)
         found &= result.found

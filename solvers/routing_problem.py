@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from logistics.clock import seconds_of_day
 from logistics.matrix import TravelMatrix
 from logistics.plans import LocationPlan, Unserved, UnservedReason
-from logistics.scenario import Order, Scenario, VehicleType
+from logistics.scenario import Order, Scenario, SiteKind, VehicleType
 from solvers.fleet import allowed_types, open_fleet
 from solvers.location import is_cold_flow
 
@@ -188,10 +188,10 @@ class _Builder:
             at_dest = begin + service + legs[1]
             if max(at_dest, dlo) > dhi:
                 return False, UnservedReason.TIME_WINDOW
-            if order.max_transit_min is not None and legs[1] > order.max_transit_min * 60:
+            if order.max_transit_min is not None and service + legs[1] > order.max_transit_min * 60:
                 return False, UnservedReason.TRANSIT_LIMIT
             finish = max(at_dest, dlo) + self.s.site(dest).service_min * 60 + legs[2]
-        elif order.max_transit_min is not None and legs[1] > order.max_transit_min * 60:
+        elif order.max_transit_min is not None and service + legs[1] > order.max_transit_min * 60:
             return False, UnservedReason.TRANSIT_LIMIT
         if finish > self.end_s:
             return False, UnservedReason.TIME_WINDOW
@@ -199,6 +199,16 @@ class _Builder:
         if finish - (begin - legs[0]) > shift:
             return False, UnservedReason.TIME_WINDOW
         return True, None
+
+    def cold_store_within_limit(self, order: Order) -> bool:
+        """Whether some cold store, open or not, is within the order's transit limit."""
+        loading = self.s.site(order.site_id).service_min * 60
+        limit = (order.max_transit_min or math.inf) * 60
+        return any(
+            loading + self.t(order.site_id, s.site_id) <= limit
+            for s in self.s.sites
+            if s.kind is SiteKind.COLD_STORE
+        )
 
     def classify(self, order: Order) -> tuple[tuple[VehicleType, ...], str | None, Unserved | None]:
         carriers = [v for v in self.s.fleet if v.count > 0 and v.can_carry(order)]
@@ -211,8 +221,20 @@ class _Builder:
             return (), None, Unserved(order.order_id, UnservedReason.EXCEEDS_CAPACITY, detail)
         dest = self.destination(order)
         if is_cold_flow(order) and dest is None:
-            detail = "no open cold store can be reached within max_transit_min"
+            if self.cold_store_within_limit(order):
+                detail = (
+                    "every cold store within max_transit_min is closed or full "
+                    "(opening one costs more than leaving the produce unserved)"
+                )
+                return (), None, Unserved(order.order_id, UnservedReason.NO_FACILITY, detail)
+            detail = "no cold store can be reached within max_transit_min"
             return (), None, Unserved(order.order_id, UnservedReason.TRANSIT_LIMIT, detail)
+        if not is_cold_flow(order) and order.site_id in self.loc.unserved_sites:
+            detail = (
+                "the facilities that could serve this village are full "
+                "(or opening one costs more than leaving its orders unserved)"
+            )
+            return (), None, Unserved(order.order_id, UnservedReason.NO_FACILITY, detail)
         hub = self.loc.assignment.get(order.site_id)
         allowed = allowed_types(order, self.fleet, hub=hub)
         if not allowed:

@@ -62,7 +62,7 @@ def solve_with_ortools(
         routing_enums_pb2.FirstSolutionStrategy.ALL_UNPERFORMED,
     )
     for strategy in strategies:
-        left = max(time_limit_s - (time.perf_counter() - t0), 0.1)
+        left = max(time_limit_s - (time.perf_counter() - t0), 0.01)
         solution = model.solve(strategy, left, solution_limit)
         if solution is not None:
             return model.extract(solution, version)
@@ -236,7 +236,7 @@ class _Model:
         params.local_search_metaheuristic = (
             routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
         )
-        params.time_limit.FromMilliseconds(max(int(time_limit_s * 1000), 100))
+        params.time_limit.FromMilliseconds(max(int(time_limit_s * 1000), 10))
         if solution_limit is not None:
             params.solution_limit = solution_limit
         return self.routing.SolveWithParameters(params)

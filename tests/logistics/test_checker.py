@@ -524,9 +524,10 @@ def test_destination_catches_ambient_produce_dropped_and_named_destination_misse
 
 
 def test_transit_limit_catches_slow_perishables() -> None:
-    report = check(valid_plan(), scenario=with_order("P2", max_transit_min=8))  # rides 9 min
+    """The limit runs from the start of loading: 5 min service + 9 min ride = 14 min."""
+    report = check(valid_plan(), scenario=with_order("P2", max_transit_min=13))
     assert rules(report) == {"transit-limit"}
-    assert check(valid_plan(), scenario=with_order("P2", max_transit_min=9)).ok
+    assert check(valid_plan(), scenario=with_order("P2", max_transit_min=14)).ok
 
 
 # --- 10. facility capacity and 11. hub assignment ----------------------------------------

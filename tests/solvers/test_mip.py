@@ -1,0 +1,127 @@
+"""The engine-neutral MIP model and its dispatch to HiGHS and SCIP (through MathOpt).
+
+Each model is small enough that the test enumerates every 0/1 vector to know the optimum.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+
+import pytest
+
+from logistics.plans import SolveStatus
+from solvers.mip import MIP_ENGINES, LinearModel, solve_mip
+
+#: Every engine lognet offers; HiGHS and SCIP at least.
+ENGINES = MIP_ENGINES
+
+# Knapsack: values, weights and the capacity. Best: items 1 and 3 (6 + 4 kg, value 21).
+VALUES = (10.0, 13.0, 7.0, 8.0)
+WEIGHTS = (5.0, 6.0, 3.0, 4.0)
+CAPACITY = 10.0
+
+# Set cover of {1..5}: (cost, members). Best: A + E (cost 4).
+SETS = {"A": (3.0, {1, 2, 3}), "B": (2.0, {2, 4}), "C": (3.0, {3, 4, 5}), "D": (2.0, {1, 5}),
+        "E": (1.0, {4, 5})}  # fmt: skip
+
+
+def knapsack() -> LinearModel:
+    """Maximise value within the capacity, as minimising minus the value: a ``≤`` row and
+    negative costs, the shape of the location model's capacity rows."""
+    m = LinearModel()
+    xs = [m.add_var(cost=-v, integer=True) for v in VALUES]
+    m.add_row(zip(xs, WEIGHTS, strict=True), hi=CAPACITY)
+    return m
+
+
+def set_cover() -> LinearModel:
+    """Cover every element at least once at least cost: ``≥`` rows, the shape of the
+    location model's assignment rows."""
+    m = LinearModel()
+    xs = {name: m.add_var(cost=cost, integer=True) for name, (cost, _) in SETS.items()}
+    for element in range(1, 6):
+        m.add_row([(xs[n], 1.0) for n, (_, members) in SETS.items() if element in members], lo=1)
+    return m
+
+
+def enumerate_optimum(model: LinearModel) -> float:
+    """The least cost over every 0/1 vector that meets every row of ``model``."""
+    best = float("inf")
+    for x in itertools.product((0, 1), repeat=model.n_vars):
+        if all(lo <= sum(c * x[i] for i, c in terms) <= hi for terms, lo, hi in model.rows):
+            best = min(best, sum(c * xi for c, xi in zip(model.cost, x, strict=True)))
+    return best + model.offset
+
+
+def test_highs_and_scip_are_offered() -> None:
+    assert {"highs", "scip"} <= set(MIP_ENGINES)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(("build", "known"), [(knapsack, -21.0), (set_cover, 4.0)])
+def test_tiny_models_reach_the_known_optimum(
+    build: Callable[[], LinearModel], known: float, engine: str
+) -> None:
+    model = build()
+    assert enumerate_optimum(model) == known
+    result = solve_mip(model, engine=engine, time_limit_s=2)
+    assert result.status is SolveStatus.OPTIMAL
+    assert result.objective == pytest.approx(known, abs=1e-9)
+    assert result.bound == pytest.approx(result.objective, abs=1e-6)
+    assert result.values.shape == (model.n_vars,)
+    assert result.engine.endswith(engine)
+
+
+@pytest.mark.parametrize("build", [knapsack, set_cover])
+def test_engines_agree_on_objective_and_solution(build: Callable[[], LinearModel]) -> None:
+    results = [solve_mip(build(), engine=engine, time_limit_s=2) for engine in ENGINES]
+    first = results[0]
+    for other in results[1:]:
+        assert other.objective == pytest.approx(first.objective, abs=1e-9)
+        # Both optima are unique, so the engines must pick the same items and sets.
+        assert list(other.values.round()) == list(first.values.round())
+
+
+def test_knapsack_picks_items_two_and_four() -> None:
+    result = solve_mip(knapsack(), engine="highs", time_limit_s=2)
+    assert list(result.values.round()) == [0.0, 1.0, 0.0, 1.0]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_offset_shifts_objective_and_bound(engine: str) -> None:
+    model = set_cover()
+    model.offset = 100.0
+    result = solve_mip(model, engine=engine, time_limit_s=2)
+    assert result.objective == pytest.approx(104.0)
+    assert result.bound == pytest.approx(104.0)
+
+
+def infeasible_by_bounds() -> LinearModel:
+    """A binary that must be at least 2: infeasible before any branching."""
+    m = LinearModel()
+    a = m.add_var(cost=1.0, integer=True)
+    m.add_row([(a, 1.0)], lo=2.0)
+    return m
+
+
+def infeasible_by_integrality() -> LinearModel:
+    """``a + b = 1.5`` over binaries: the relaxation is feasible, the integers are not."""
+    m = LinearModel()
+    a, b = m.add_var(cost=1.0, integer=True), m.add_var(cost=1.0, integer=True)
+    m.add_row([(a, 1.0), (b, 1.0)], lo=1.5, hi=1.5)
+    return m
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("build", [infeasible_by_bounds, infeasible_by_integrality])
+def test_infeasible_model_reports_infeasible(build: Callable[[], LinearModel], engine: str) -> None:
+    result = solve_mip(build(), engine=engine, time_limit_s=2)
+    assert result.status is SolveStatus.INFEASIBLE
+    assert result.values.size == 0
+
+
+@pytest.mark.parametrize("engine", ["gurobi", "HiGHS", ""])
+def test_unknown_engine_raises_value_error(engine: str) -> None:
+    with pytest.raises(ValueError, match="unknown MIP engine"):
+        solve_mip(knapsack(), engine=engine, time_limit_s=1)
