@@ -35,6 +35,11 @@ EXIT_CODES_HELP = (
     "1 internal error, 2 usage, 3 invalid bundle, 4 validate found unservable orders."
 )
 
+
+def _epilog(example: str) -> str:
+    return f"Example: {example}\n\n{EXIT_CODES_HELP}"
+
+
 app = typer.Typer(
     name="lognet",
     help="Plan county-level rural e-commerce logistics networks: which hubs and cold "
@@ -94,6 +99,8 @@ BundleArg = Annotated[
 
 @app.command(
     epilog="Example: lognet plan my-county/ --out plans/my-county --time-limit 120 --seed 1"
+    + "\n\n"
+    + EXIT_CODES_HELP
 )
 def plan(
     bundle: BundleArg = None,
@@ -174,7 +181,7 @@ def _print_unserved(unserved: tuple[logistics.Unserved, ...], *, title: str) -> 
     out.print(table)
 
 
-@app.command(epilog="Example: lognet validate my-county/")
+@app.command(epilog=_epilog("lognet validate my-county/"))
 def validate(
     bundle: Annotated[Path, typer.Argument(help="Scenario bundle folder, or its scenario.toml.")],
 ) -> None:
@@ -200,7 +207,11 @@ def validate(
         out.print("every order can be served")
 
 
-@app.command(epilog="Example: lognet demo my-county/ --villages 120 --townships 12 --seed 3")
+@app.command(
+    epilog="Example: lognet demo my-county/ --villages 120 --townships 12 --seed 3"
+    + "\n\n"
+    + EXIT_CODES_HELP
+)
 def demo(
     folder: Annotated[Path, typer.Argument(help="Empty (or new) folder for the bundle.")],
     villages: Annotated[int, typer.Option(min=1, help="Number of villages.")] = 250,
