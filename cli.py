@@ -10,6 +10,7 @@ errors become exit codes in :func:`_exit_on_error`, the one place that maps them
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,8 +50,19 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
 )
-out = Console()
-err = Console(stderr=True)
+
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # The reader of our output went away (``lognet plan | head``). Plan files are
+        # written before anything is printed, so the work is done: not an error.
+        self.quiet = True
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(EXIT_OK)
+
+
+out = _Console()
+err = _Console(stderr=True)
 
 T = TypeVar("T")
 
@@ -68,6 +80,7 @@ def _exit_on_error() -> Iterator[None]:
     except FileExistsError as e:
         err.print(f"error: {e}", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE) from None
+
     except (typer.Exit, typer.Abort):
         raise
     except Exception as e:
