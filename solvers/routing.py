@@ -98,7 +98,7 @@ def route(
                     "the router found no vehicle with capacity and time to spare for it",
                 )
             )
-    cost = route_cost(scenario, matrix, routes, n_unserved=len(unserved))
+    cost = route_cost(scenario, routes, n_unserved=len(unserved))
     return RoutePlan(
         routes=routes,
         unserved=tuple(sorted(unserved, key=lambda u: u.order_id)),
@@ -112,9 +112,7 @@ def route(
     )
 
 
-def route_cost(
-    scenario: Scenario, matrix: TravelMatrix, routes: tuple[Route, ...], *, n_unserved: int
-) -> CostBreakdown:
+def route_cost(scenario: Scenario, routes: tuple[Route, ...], *, n_unserved: int) -> CostBreakdown:
     """Vehicle, distance, driver and unserved-penalty cost of ``routes``."""
     types = {v.vehicle_type: v for v in scenario.fleet}
     used = {r.vehicle_id: r.vehicle_type for r in routes}
