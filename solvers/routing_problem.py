@@ -123,6 +123,14 @@ class RoutingProblem:
         return float(m.distance_m[m.index(a), m.index(b)])
 
 
+#: When no allowed vehicle could serve an order alone, the reason reported first.
+_REASON_PRIORITY = (
+    UnservedReason.UNREACHABLE,
+    UnservedReason.TRANSIT_LIMIT,
+    UnservedReason.TIME_WINDOW,
+)
+
+
 def build_routing_problem(
     scenario: Scenario, matrix: TravelMatrix, location: LocationPlan
 ) -> RoutingProblem:
@@ -168,37 +176,38 @@ class _Builder:
             return self.loc.cold_assignment.get(order.site_id)
         return None
 
-    def feasible_alone(
+    def why_not_alone(
         self, v: VehicleType, order: Order, dest: str | None
-    ) -> tuple[bool, UnservedReason | None]:
-        """Whether one vehicle of type ``v`` could serve ``order`` on a trip of its own."""
+    ) -> UnservedReason | None:
+        """Why one vehicle of type ``v`` could not serve ``order`` on a trip of its own
+        (``None``: it could)."""
         site = order.site_id
         legs = [self.t(v.depot, site)]
         legs += [self.t(site, dest), self.t(dest, v.depot)] if dest else [self.t(site, v.depot)]
         if not all(math.isfinite(x) for x in legs):
-            return False, UnservedReason.UNREACHABLE
+            return UnservedReason.UNREACHABLE
         lo, hi = self.window(site, order)
         service = self.s.site(site).service_min * 60
         begin = max(self.start_s + legs[0], lo)
         if begin > hi:
-            return False, UnservedReason.TIME_WINDOW
+            return UnservedReason.TIME_WINDOW
         finish = begin + service + sum(legs[1:])
         if dest is not None:
             dlo, dhi = self.window(dest, None)
             at_dest = begin + service + legs[1]
             if max(at_dest, dlo) > dhi:
-                return False, UnservedReason.TIME_WINDOW
+                return UnservedReason.TIME_WINDOW
             if order.max_transit_min is not None and service + legs[1] > order.max_transit_min * 60:
-                return False, UnservedReason.TRANSIT_LIMIT
+                return UnservedReason.TRANSIT_LIMIT
             finish = max(at_dest, dlo) + self.s.site(dest).service_min * 60 + legs[2]
         elif order.max_transit_min is not None and service + legs[1] > order.max_transit_min * 60:
-            return False, UnservedReason.TRANSIT_LIMIT
+            return UnservedReason.TRANSIT_LIMIT
         if finish > self.end_s:
-            return False, UnservedReason.TIME_WINDOW
+            return UnservedReason.TIME_WINDOW
         shift = v.max_shift_min * 60 if v.max_shift_min is not None else math.inf
         if finish - (begin - legs[0]) > shift:
-            return False, UnservedReason.TIME_WINDOW
-        return True, None
+            return UnservedReason.TIME_WINDOW
+        return None
 
     def cold_store_within_limit(self, order: Order) -> bool:
         """Whether some cold store, open or not, is within the order's transit limit."""
@@ -240,24 +249,11 @@ class _Builder:
         if not allowed:
             detail = "no vehicle that may carry it is based at an open facility"
             return (), None, Unserved(order.order_id, UnservedReason.NO_COMPATIBLE_VEHICLE, detail)
-        reasons = []
-        usable = []
-        for v in allowed:
-            ok, reason = self.feasible_alone(v, order, dest)
-            if ok:
-                usable.append(v)
-            else:
-                reasons.append(reason)
+        reason_of = {v.vehicle_type: self.why_not_alone(v, order, dest) for v in allowed}
+        usable = tuple(v for v in allowed if reason_of[v.vehicle_type] is None)
         if not usable:
-            reason = min(r for r in reasons if r is not None)  # stable pick
-            for preferred in (
-                UnservedReason.UNREACHABLE,
-                UnservedReason.TRANSIT_LIMIT,
-                UnservedReason.TIME_WINDOW,
-            ):
-                if preferred in reasons:
-                    reason = preferred
-                    break
+            reasons = set(reason_of.values())
+            reason = next(r for r in _REASON_PRIORITY if r in reasons)
             if reason is UnservedReason.UNREACHABLE:
                 detail = f"no road joins site {order.site_id} to the vehicles that may serve it"
             elif reason is UnservedReason.TRANSIT_LIMIT:
@@ -268,7 +264,7 @@ class _Builder:
                     "the planning day and the shift limit"
                 )
             return (), None, Unserved(order.order_id, reason, detail)
-        return tuple(usable), dest, None
+        return usable, dest, None
 
     def build(self) -> RoutingProblem:
         unserved: list[Unserved] = []
