@@ -32,6 +32,7 @@ from solvers.routing_problem import (
     Role,
     RoutingProblem,
     build_routing_problem,
+    preload,
     split_components,
 )
 
@@ -68,7 +69,9 @@ def route(
 
     # Independent parts are solved one by one, smallest first, each with a share of the
     # time left in proportion to its size.
-    parts = sorted(split_components(problem), key=lambda part: len(part.stops))
+    parts = sorted(
+        (preload(part) for part in split_components(problem)), key=lambda part: len(part.stops)
+    )
     size_left = sum(len(part.stops) for part in parts)
     routes_list: list[Route] = []
     found = True

@@ -42,6 +42,7 @@ __all__ = [
     "Stop",
     "Vehicle",
     "build_routing_problem",
+    "preload",
     "split_components",
 ]
 
@@ -113,6 +114,8 @@ class RoutingProblem:
     start_s: float
     end_s: float
     unserved: tuple[Unserved, ...]
+    #: Every delivery is on board from the start (no LOAD stops): see :func:`preload`.
+    preloaded: bool = False
 
     def duration(self, a: str, b: str) -> float:
         m = self.matrix
@@ -421,3 +424,19 @@ def split_components(problem: RoutingProblem) -> list[RoutingProblem]:
             )
         )
     return parts
+
+
+def preload(part: RoutingProblem) -> RoutingProblem:
+    """``part`` without LOAD stops when it needs none: with no pickups and one trip per
+    vehicle, a vehicle leaves with all its deliveries on board, and the load at any point
+    is what it has yet to deliver, so counting deliveries made suffices. This is the
+    classic CVRP/VRPTW class; the model gets half as many stops."""
+    if part.preloaded or any(s.role is not Role.DELIVERY and s.role is not Role.LOAD
+                             for s in part.stops):  # fmt: skip
+        return part
+    if any(v.vehicle_type.max_trips > 1 for v in part.vehicles):
+        return part
+    kept = [i for i, s in enumerate(part.stops) if s.role is Role.DELIVERY]
+    new_index = {i: k for k, i in enumerate(kept)}
+    pairs = tuple(Pair((), tuple(new_index[i] for i in p.deliveries)) for p in part.pairs)
+    return replace(part, stops=tuple(part.stops[i] for i in kept), pairs=pairs, preloaded=True)

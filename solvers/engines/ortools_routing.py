@@ -160,9 +160,13 @@ class _Model:
             ("m3", M3_SCALE, lambda s: s.volume_m3, [t.capacity_m3 for t in types]),
             ("parcels", 1, lambda s: s.parcels, [t.capacity_parcels for t in types]),
         ]
+        # Preloaded parts count deliveries made; the others follow what is on board.
+        sign = {role: role.sign for role in Role}
+        if p.preloaded:
+            sign[Role.DELIVERY] = 1
         for name, scale, amount, capacities in measures:
             change = [0] * self.n_depots + [
-                s.role.sign * math.ceil(amount(s) * scale - 1e-9) for s in p.stops
+                sign[s.role] * math.ceil(amount(s) * scale - 1e-9) for s in p.stops
             ]
             caps = [NO_ROAD if c is None else math.floor(c * scale + 1e-9) for c in capacities]
             cb = self.routing.RegisterUnaryTransitVector(change)
@@ -214,19 +218,22 @@ class _Model:
         for i, s in enumerate(p.stops):
             if len(s.vehicles) < all_vehicles:
                 routing.VehicleVar(self.index(i)).SetValues([-1, *s.vehicles])
-        for k, pair in enumerate(p.pairs):
-            pickups = [self.index(i) for i in pair.pickups]
+        k = 0  # pickup-and-delivery pairs are numbered in the order they are added
+        for pair in p.pairs:
             deliveries = [self.index(i) for i in pair.deliveries]
-            pick_penalty = max(p.stops[i].penalty for i in pair.pickups)
             drop_penalty = max(p.stops[i].penalty for i in pair.deliveries)
-            pick = routing.AddDisjunction(pickups, round(pick_penalty * COST_SCALE), 1)
             drop = routing.AddDisjunction(deliveries, round(drop_penalty * COST_SCALE), 1)
+            if not pair.pickups:  # preloaded delivery
+                continue
+            pickups = [self.index(i) for i in pair.pickups]
+            pick_penalty = max(p.stops[i].penalty for i in pair.pickups)
+            pick = routing.AddDisjunction(pickups, round(pick_penalty * COST_SCALE), 1)
             routing.AddPickupAndDeliverySets(pick, drop)
             if pair.max_transit_s is not None:
-                limit = math.floor(pair.max_transit_s)
-                fn = _constant(limit)
+                fn = _constant(math.floor(pair.max_transit_s))
                 self._limits.append(fn)
                 self.time.SetPickupToDeliveryLimitFunctionForPair(fn, k)
+            k += 1
 
     def solve(
         self, strategy: int, time_limit_s: float, solution_limit: int | None

@@ -40,7 +40,13 @@ from logistics.plans import LocationPlan, RoutePlan, StopKind, UnservedReason
 from logistics.scenario import Scenario, SiteKind, SiteStatus, Temperature
 from solvers.location import LocateParams, locate
 from solvers.routing import RouteParams, route
-from solvers.routing_problem import RoutingProblem, build_routing_problem, split_components
+from solvers.routing_problem import (
+    Role,
+    RoutingProblem,
+    build_routing_problem,
+    preload,
+    split_components,
+)
 
 CHILLED = Temperature.CHILLED
 
@@ -530,3 +536,29 @@ def test_location_and_routing_agree_on_facility_capacity() -> None:
     location = locate(scenario, matrix, LocateParams(time_limit_s=2))
     plan = route(scenario, matrix, location, RouteParams(time_limit_s=1))
     assert_ok(check_plan(scenario, matrix, plan, location))
+
+
+@pytest.mark.parametrize(
+    ("max_trips", "with_pickup", "preloaded"),
+    [(1, False, True), (2, False, False), (1, True, False)],
+)
+def test_preload_drops_load_stops_only_for_single_trip_delivery_parts(
+    max_trips: int, with_pickup: bool, preloaded: bool
+) -> None:
+    """Three deliveries on a line; the plain CVRP class (one trip, no pickups) needs no
+    LOAD stops, and its plan is as good: the brute-force route W→V1→V2→V3→W, 60 km."""
+    orders = [delivery(f"D{k}", f"V{k}", 10.0) for k in (1, 2, 3)]
+    if with_pickup:
+        orders.append(pickup("P1", "V1"))
+    scenario = county(
+        [facility("W"), *(village(f"V{k}") for k in (1, 2, 3))],
+        orders,
+        [vehicle("van", max_trips=max_trips)],
+    )
+    matrix = line_matrix({"W": 0, "V1": 10, "V2": 20, "V3": 30})
+    part = preload(build_routing_problem(scenario, matrix, location_plan(scenario)))
+    assert part.preloaded is preloaded
+    assert any(s.role is Role.LOAD for s in part.stops) is not preloaded
+    plan = route_checked(scenario, matrix)
+    assert plan.unserved == ()
+    assert plan.distance_m == pytest.approx(60_000)
