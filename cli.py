@@ -70,11 +70,11 @@ T = TypeVar("T")
 @contextmanager
 def _exit_on_error() -> Iterator[None]:
     """Map every error to its documented exit code; user errors never show a traceback."""
-    from logistics import ScenarioError
+    from logistics import LogisticsError
 
     try:
         yield
-    except ScenarioError as e:
+    except LogisticsError as e:
         err.print(str(e), markup=False, highlight=False)
         raise typer.Exit(EXIT_INVALID) from None
     except FileExistsError as e:
@@ -244,6 +244,65 @@ def demo(
             folder, villages=villages, townships=townships, seed=seed, overwrite=overwrite
         )
         out.print(f"wrote a demo county bundle to {path}/", highlight=False)
+
+
+bench = typer.Typer(
+    help="Solve public benchmark instances with lognet and write the solution.",
+    no_args_is_help=True,
+)
+app.add_typer(bench, name="bench")
+
+
+@bench.command(
+    "vrp",
+    epilog=_epilog("lognet bench vrp C101.vrp --time-limit 10 --seed 0 --out C101.sol"),
+)
+def bench_vrp(
+    instance: Annotated[
+        Path, typer.Argument(help="VRPLIB (.vrp: CVRP, VRPTW) or Li & Lim (.txt) instance.")
+    ],
+    out_file: Annotated[
+        Path, typer.Option("--out", help="Solution file to write (VRPLIB format).")
+    ],
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=0.1, help="Seconds for the solve.")
+    ] = 10.0,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed.")] = 0,
+    rounding: Annotated[
+        str | None,
+        typer.Option(
+            "--rounding",
+            help="Arc lengths: exact, round (nearest integer) or truncate1 (one decimal). "
+            "Default by family: VRPLIB with time windows truncate1, without round; "
+            "Li & Lim exact (and vehicles first).",
+        ),
+    ] = None,
+    engine: Annotated[str, typer.Option("--engine", help="Routing engine.")] = "ortools",
+) -> None:
+    """Solve one benchmark instance and write its solution: routes of client numbers
+    (the depot, 0, not listed) and the total distance under the family's convention."""
+    with _exit_on_error():
+        from logistics.benchmarks import Rounding, read_benchmark_instance, write_vrplib_solution
+        from solvers.benchmark import solve_benchmark
+        from solvers.routing import ROUTING_ENGINES
+
+        if rounding is not None and rounding not in {r.value for r in Rounding}:
+            err.print(f"error: --rounding must be one of {', '.join(r.value for r in Rounding)}")
+            raise typer.Exit(EXIT_USAGE)
+        if engine not in ROUTING_ENGINES:
+            err.print(f"error: --engine must be one of {', '.join(ROUTING_ENGINES)}")
+            raise typer.Exit(EXIT_USAGE)
+        chosen = Rounding(rounding) if rounding is not None else None
+        inst = read_benchmark_instance(instance, rounding=chosen)
+        result = solve_benchmark(inst, time_limit_s=time_limit, seed=seed, engine=engine)
+        write_vrplib_solution(out_file, result.routes, result.cost)
+        out.print(
+            f"{inst.name}: cost {result.cost:.2f}, {result.vehicles} vehicles, "
+            f"{'feasible' if result.feasible else 'NOT feasible'}, "
+            f"{result.runtime_s:.1f} s ({result.engine}, {inst.rounding.value}); "
+            f"wrote {out_file}",
+            highlight=False,
+        )
 
 
 if __name__ == "__main__":  # pragma: no cover

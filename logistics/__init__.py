@@ -3,6 +3,18 @@
 This package imports none of :mod:`networks`, :mod:`solvers`, networkx, OR-Tools or PuLP.
 """
 
+from logistics.benchmarks import (
+    BenchmarkFileError,
+    BenchmarkInstance,
+    Rounding,
+    read_benchmark_instance,
+    read_lilim_instance,
+    read_vrplib_instance,
+    read_vrplib_solution,
+    solution_cost,
+    solution_routes,
+    write_vrplib_solution,
+)
 from logistics.bundle import load_scenario, save_scenario, scenario_to_frames
 from logistics.checker import CheckReport, Violation, check_plan
 from logistics.coords import from_wgs84, to_wgs84
@@ -49,6 +61,8 @@ __all__ = [
     "FACILITY_KINDS",
     "PLAN_FILES",
     "SHARED",
+    "BenchmarkFileError",
+    "BenchmarkInstance",
     "CheckReport",
     "CostBreakdown",
     "Costs",
@@ -64,6 +78,7 @@ __all__ = [
     "Problem",
     "Road",
     "RoadNode",
+    "Rounding",
     "Route",
     "RoutePlan",
     "Scenario",
@@ -88,11 +103,18 @@ __all__ = [
     "from_wgs84",
     "load_scenario",
     "make_demo_county",
+    "read_benchmark_instance",
+    "read_lilim_instance",
     "read_osm_roads",
+    "read_vrplib_instance",
+    "read_vrplib_solution",
     "save_scenario",
     "scenario_to_frames",
+    "solution_cost",
+    "solution_routes",
     "to_wgs84",
     "validate_scenario",
     "write_demo_bundle",
     "write_plan",
+    "write_vrplib_solution",
 ]

@@ -1,5 +1,6 @@
 """lognet's decisions: facility location, vehicle routing and the county pipeline."""
 
+from solvers.benchmark import BenchmarkSolution, solve_benchmark
 from solvers.location import LocateParams, locate
 from solvers.mip import MIP_ENGINES, LinearModel, MipResult, solve_mip
 from solvers.pipeline import find_unservable, plan_county
@@ -8,6 +9,7 @@ from solvers.routing import ROUTING_ENGINES, RouteParams, route
 __all__ = [
     "MIP_ENGINES",
     "ROUTING_ENGINES",
+    "BenchmarkSolution",
     "LinearModel",
     "LocateParams",
     "MipResult",
@@ -16,5 +18,6 @@ __all__ = [
     "locate",
     "plan_county",
     "route",
+    "solve_benchmark",
     "solve_mip",
 ]

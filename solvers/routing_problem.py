@@ -28,6 +28,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from logistics.clock import seconds_of_day
 from logistics.matrix import TravelMatrix
 from logistics.plans import LocationPlan, Unserved, UnservedReason
@@ -124,6 +126,30 @@ class RoutingProblem:
     def distance(self, a: str, b: str) -> float:
         m = self.matrix
         return float(m.distance_m[m.index(a), m.index(b)])
+
+    def time_scale(self) -> int:
+        """Engine time units per second: the least of 1, 10 or 100 that makes every
+        duration, service time, window and limit of the part a whole number, or 1 (and
+        rounding up) when none does. Benchmark instances with one-decimal distances as
+        travel times get exact integer models this way."""
+        sites = sorted({v.depot for v in self.vehicles} | {s.site_id for s in self.stops})
+        idx = [self.matrix.index(x) for x in sites]
+        durations = self.matrix.duration_s[np.ix_(idx, idx)].ravel()
+        values = [
+            *durations[np.isfinite(durations)].tolist(),
+            self.start_s,
+            self.end_s,
+            *(x for s in self.stops for x in (s.ready_s, s.due_s, s.service_s)),
+            *(p.max_transit_s for p in self.pairs if p.max_transit_s is not None),
+            *(v.vehicle_type.max_shift_min * 60 for v in self.vehicles
+              if v.vehicle_type.max_shift_min is not None),
+        ]  # fmt: skip
+        array = np.array([x for x in values if math.isfinite(x)], dtype=np.float64)
+        for scale in (1, 10, 100):
+            scaled = array * scale
+            if np.all(np.abs(scaled - np.round(scaled)) < 1e-6):
+                return scale
+        return 1
 
 
 #: When no allowed vehicle could serve an order alone, the reason reported first.

@@ -6,9 +6,10 @@ heuristics and filtered local search see every constraint: matrices registered i
 one load dimension per capacity measure, a time dimension with windows, span cost and span
 limit, and a trips dimension that counts departures from a depot against ``max_trips``.
 
-Integer units: seconds (travel and service rounded up, so the engine's schedule is never
-optimistic), cost in 1/10,000 of the currency, kg in 1/100, m3 in 1/10,000 (amounts
-rounded up, capacities down).
+Integer units: time in 1/``scale`` seconds (see ``RoutingProblem.time_scale``: exact when
+the data allow, otherwise seconds with travel and service rounded up, so the engine's
+schedule is never optimistic), cost in 1/10,000 of the currency, kg in 1/100, m3 in
+1/10,000 (amounts rounded up, capacities down).
 """
 
 from __future__ import annotations
@@ -79,13 +80,10 @@ def _constant(value: int) -> Callable[[int, int], int]:
     return limit
 
 
-def _ceil(x: float) -> int:
-    return NO_ROAD if not math.isfinite(x) else math.ceil(x - 1e-9)
-
-
 class _Model:
     def __init__(self, problem: RoutingProblem) -> None:
         self.p = problem
+        self.ts = problem.time_scale()
         depots = sorted({v.depot for v in problem.vehicles})
         self.node_sites = depots + [s.site_id for s in problem.stops]
         self.n_depots = len(depots)
@@ -98,6 +96,16 @@ class _Model:
         self.depot_sites = set(depots)
         self._limits: list[Callable[[int, int], int]] = []  # keep callbacks alive
         self._build()
+
+    def up(self, seconds: float) -> int:
+        """Seconds to engine time units, rounded up (never optimistic for a duration)."""
+        if not math.isfinite(seconds):
+            return NO_ROAD
+        return math.ceil(seconds * self.ts - 1e-6)
+
+    def down(self, seconds: float) -> int:
+        """Seconds to engine time units, rounded down (never optimistic for a limit)."""
+        return math.floor(seconds * self.ts + 1e-6)
 
     def index(self, stop: int) -> int:
         return int(self.manager.NodeToIndex(self.n_depots + stop))
@@ -114,11 +122,12 @@ class _Model:
 
         # A stop's service is spent when leaving its site: stops at one site share it.
         time_rows = [
-            [0 if sites[i] == sites[j] else min(_ceil(dur[i][j]) + math.ceil(service[i]), NO_ROAD)
+            [0 if sites[i] == sites[j]
+             else min(self.up(dur[i][j]) + self.up(service[i]), NO_ROAD)
              for j in range(n)]
             for i in range(n)
         ]  # fmt: skip
-        horizon = math.ceil(p.end_s)
+        horizon = self.up(p.end_s)
         routing.AddDimension(
             routing.RegisterTransitMatrix(time_rows), horizon, horizon, False, "time"
         )
@@ -197,18 +206,18 @@ class _Model:
 
     def _schedule(self) -> None:
         p, routing = self.p, self.routing
-        start, end = math.ceil(p.start_s), math.floor(p.end_s)
+        start, end = self.up(p.start_s), self.down(p.end_s)
         for i, s in enumerate(p.stops):
-            lo, hi = math.ceil(s.ready_s), math.floor(s.due_s)
+            lo, hi = self.up(s.ready_s), self.down(s.due_s)
             self.time.CumulVar(self.index(i)).SetRange(lo, max(lo, hi))
-        rate = round(p.scenario.costs.driver_cost_per_hour / 3600 * COST_SCALE)
+        rate = round(p.scenario.costs.driver_cost_per_hour / 3600 / self.ts * COST_SCALE)
         for v, vehicle in enumerate(p.vehicles):
             self.time.CumulVar(routing.Start(v)).SetRange(start, end)
             self.time.CumulVar(routing.End(v)).SetRange(start, end)
             self.time.SetSpanCostCoefficientForVehicle(rate, v)
             shift = vehicle.vehicle_type.max_shift_min
             if shift is not None:
-                self.time.SetSpanUpperBoundForVehicle(math.floor(shift * 60), v)
+                self.time.SetSpanUpperBoundForVehicle(self.down(shift * 60), v)
             routing.AddVariableMaximizedByFinalizer(self.time.CumulVar(routing.Start(v)))
             routing.AddVariableMinimizedByFinalizer(self.time.CumulVar(routing.End(v)))
 
@@ -230,7 +239,7 @@ class _Model:
             pick = routing.AddDisjunction(pickups, round(pick_penalty * COST_SCALE), 1)
             routing.AddPickupAndDeliverySets(pick, drop)
             if pair.max_transit_s is not None:
-                fn = _constant(math.floor(pair.max_transit_s))
+                fn = _constant(self.down(pair.max_transit_s))
                 self._limits.append(fn)
                 self.time.SetPickupToDeliveryLimitFunctionForPair(fn, k)
             k += 1
@@ -254,13 +263,13 @@ class _Model:
         for v in range(len(self.p.vehicles)):
             index = routing.Start(v)
             seq: list[int] = []
-            ts = [float(solution.Min(self.time.CumulVar(index)))]
+            ts = [solution.Min(self.time.CumulVar(index)) / self.ts]
             index = solution.Value(routing.NextVar(index))
             while not routing.IsEnd(index):
                 seq.append(int(manager.IndexToNode(index)) - self.n_depots)
-                ts.append(float(solution.Min(self.time.CumulVar(index))))
+                ts.append(solution.Min(self.time.CumulVar(index)) / self.ts)
                 index = solution.Value(routing.NextVar(index))
-            ts.append(float(solution.Min(self.time.CumulVar(index))))
+            ts.append(solution.Min(self.time.CumulVar(index)) / self.ts)
             sequences.append(tuple(seq))
             times.append(tuple(ts))
         objective = solution.ObjectiveValue() / COST_SCALE
