@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from logistics.matrix import TravelMatrix
 from logistics.plans import (
@@ -35,10 +36,16 @@ from solvers.routing_problem import (
     preload,
     split_components,
 )
+from solvers.warm_start import warm_sequences
+
+if TYPE_CHECKING:
+    from solvers.engines.ortools_routing import EngineRoutes
 
 __all__ = ["ROUTING_ENGINES", "RouteParams", "route"]
 
-ROUTING_ENGINES = ("ortools",)
+#: ``"auto"`` picks per independent part; ``"pyvrp"`` does the same for now (PyVRP for
+#: the parts it represents exactly, OR-Tools for the others); ``"ortools"`` only OR-Tools.
+ROUTING_ENGINES = ("auto", "ortools", "pyvrp")
 #: Least time (s) an independent part of a routing problem gets, when time is left.
 MIN_PART_S = 0.05
 
@@ -47,25 +54,36 @@ MIN_PART_S = 0.05
 class RouteParams:
     """Solve settings of :func:`route`.
 
-    ``solution_limit`` makes a run deterministic: the engine stops after that many
-    improving solutions instead of at the clock (``time_limit_s`` still caps it).
+    ``engine`` is one of :data:`ROUTING_ENGINES`. ``solution_limit`` (OR-Tools: improving
+    solutions) and ``max_iterations`` (PyVRP: search iterations) make a run deterministic:
+    the engine stops after that much work instead of at the clock (``time_limit_s`` still
+    caps it).
     """
 
     time_limit_s: float
     seed: int = 0
-    engine: str = "ortools"
+    engine: str = "auto"
     solution_limit: int | None = None
+    max_iterations: int | None = None
 
 
 def route(
-    scenario: Scenario, matrix: TravelMatrix, location: LocationPlan, params: RouteParams
+    scenario: Scenario,
+    matrix: TravelMatrix,
+    location: LocationPlan,
+    params: RouteParams,
+    *,
+    warm_start: RoutePlan | None = None,
 ) -> RoutePlan:
-    """Plan the day's vehicle routes for the facilities ``location`` opens."""
+    """Plan the day's vehicle routes for the facilities ``location`` opens.
+
+    ``warm_start``, a previous plan (yesterday's, or a quick first pass), is replayed by
+    vehicle and order ids as the starting solution where it still fits.
+    """
     if params.engine not in ROUTING_ENGINES:
         raise ValueError(f"unknown routing engine {params.engine!r}; choose {ROUTING_ENGINES}")
     t0 = time.perf_counter()
     problem = build_routing_problem(scenario, matrix, location)
-    from solvers.engines.ortools_routing import solve_with_ortools
 
     # Independent parts are solved one by one, smallest first, each with a share of the
     # time left in proportion to its size.
@@ -75,14 +93,18 @@ def route(
     size_left = sum(len(part.stops) for part in parts)
     routes_list: list[Route] = []
     found = True
-    version = ""
+    versions: dict[str, str] = {}
     for part in parts:
         left = max(params.time_limit_s - (time.perf_counter() - t0), 0.0)
         share = min(max(left * len(part.stops) / max(size_left, 1), MIN_PART_S), left)
         size_left -= len(part.stops)
-        result = solve_with_ortools(part, time_limit_s=share, solution_limit=params.solution_limit)
+        initial = warm_sequences(part, warm_start) if warm_start is not None else None
+        ran = _solve_part(part, share, params, initial)
+        for r in ran:
+            name, _, number = r.version.partition(" ")
+            versions[name] = number
+        result = ran[-1]
         found &= result.found
-        version = result.version
         routes_list.extend(
             trip
             for vehicle, (seq, times) in enumerate(zip(result.sequences, result.times, strict=True))
@@ -111,8 +133,44 @@ def route(
         runtime_s=time.perf_counter() - t0,
         engine=params.engine,
         seed=params.seed,
-        engine_versions={params.engine: version} if version else {},
+        engine_versions=versions,
     )
+
+
+def _solve_part(
+    part: RoutingProblem,
+    share_s: float,
+    params: RouteParams,
+    initial: tuple[tuple[int, ...], ...] | None,
+) -> list[EngineRoutes]:
+    """What the engines ``params`` choose made of ``part``, in the order they ran; the
+    last is the answer. A part PyVRP found nothing for goes to OR-Tools with the rest of
+    its share."""
+    from solvers.engines.ortools_routing import solve_with_ortools
+
+    t0 = time.perf_counter()
+    ran = []
+    if params.engine != "ortools":
+        from solvers.engines.pyvrp_routing import pyvrp_supports, solve_with_pyvrp
+
+        if pyvrp_supports(part):
+            ran.append(
+                solve_with_pyvrp(
+                    part,
+                    time_limit_s=share_s,
+                    seed=params.seed,
+                    max_iterations=params.max_iterations,
+                )
+            )
+            if ran[-1].found:
+                return ran
+    rest = max(share_s - (time.perf_counter() - t0), MIN_PART_S)
+    ran.append(
+        solve_with_ortools(
+            part, time_limit_s=rest, solution_limit=params.solution_limit, initial=initial
+        )
+    )
+    return ran
 
 
 def route_cost(scenario: Scenario, routes: tuple[Route, ...], *, n_unserved: int) -> CostBreakdown:

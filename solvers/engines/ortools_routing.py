@@ -50,14 +50,23 @@ def solve_with_ortools(
     *,
     time_limit_s: float,
     solution_limit: int | None = None,
+    initial: Sequence[Sequence[int]] | None = None,
 ) -> EngineRoutes:
-    """Solve with OR-Tools routing; always returns routes (all unserved at worst)."""
+    """Solve with OR-Tools routing; always returns routes (all unserved at worst).
+
+    ``initial`` (stop indices per vehicle, e.g. from :mod:`solvers.warm_start`) is the
+    starting solution when it is feasible; otherwise the first-solution heuristics run.
+    """
     t0 = time.perf_counter()
     version = f"ortools {ortools.__version__}"
     if not problem.vehicles or not problem.stops:
         empty = tuple(() for _ in problem.vehicles)
         return EngineRoutes(empty, tuple((0.0, 0.0) for _ in problem.vehicles), 0.0, True, version)
     model = _Model(problem)
+    if initial is not None and any(initial):
+        solution = model.solve_from(initial, time_limit_s, solution_limit)
+        if solution is not None:
+            return model.extract(solution, version)
     strategies = (
         routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION,
         routing_enums_pb2.FirstSolutionStrategy.ALL_UNPERFORMED,
@@ -247,6 +256,13 @@ class _Model:
     def solve(
         self, strategy: int, time_limit_s: float, solution_limit: int | None
     ) -> pywrapcp.Assignment | None:
+        return self.routing.SolveWithParameters(
+            self._params(strategy, time_limit_s, solution_limit)
+        )
+
+    def _params(
+        self, strategy: int, time_limit_s: float, solution_limit: int | None
+    ) -> pywrapcp.RoutingSearchParameters:
         params = pywrapcp.DefaultRoutingSearchParameters()
         params.first_solution_strategy = strategy
         params.local_search_metaheuristic = (
@@ -255,7 +271,19 @@ class _Model:
         params.time_limit.FromMilliseconds(max(int(time_limit_s * 1000), 10))
         if solution_limit is not None:
             params.solution_limit = solution_limit
-        return self.routing.SolveWithParameters(params)
+        return params
+
+    def solve_from(
+        self, initial: Sequence[Sequence[int]], time_limit_s: float, solution_limit: int | None
+    ) -> pywrapcp.Assignment | None:
+        routes = [[self.index(i) for i in seq] for seq in initial]
+        start = self.routing.ReadAssignmentFromRoutes(routes, True)
+        if start is None:
+            return None
+        params = self._params(
+            routing_enums_pb2.FirstSolutionStrategy.AUTOMATIC, time_limit_s, solution_limit
+        )
+        return self.routing.SolveFromAssignmentWithParameters(start, params)
 
     def extract(self, solution: pywrapcp.Assignment, version: str) -> EngineRoutes:
         routing, manager = self.routing, self.manager
