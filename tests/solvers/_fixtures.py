@@ -185,10 +185,13 @@ def route_checked(
     location: LocationPlan | None = None,
     *,
     time_limit_s: float = 1.0,
+    engine: str = "auto",
+    max_iterations: int | None = None,
 ) -> RoutePlan:
     """Route ``scenario`` and assert that the independent checker accepts the plan."""
     location = location or location_plan(scenario)
-    plan = route(scenario, matrix, location, RouteParams(time_limit_s=time_limit_s))
+    params = RouteParams(time_limit_s=time_limit_s, engine=engine, max_iterations=max_iterations)
+    plan = route(scenario, matrix, location, params)
     assert_ok(check_plan(scenario, matrix, plan, location))
     return plan
 
