@@ -277,7 +277,9 @@ def bench_vrp(
             "Li & Lim exact (and vehicles first).",
         ),
     ] = None,
-    engine: Annotated[str, typer.Option("--engine", help="Routing engine.")] = "ortools",
+    engine: Annotated[
+        str, typer.Option("--engine", help="Routing engine: auto, ortools or pyvrp.")
+    ] = "auto",
 ) -> None:
     """Solve one benchmark instance and write its solution: routes of client numbers
     (the depot, 0, not listed) and the total distance under the family's convention."""
