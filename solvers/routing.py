@@ -15,7 +15,6 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from logistics.matrix import TravelMatrix
 from logistics.plans import (
@@ -31,6 +30,7 @@ from logistics.plans import (
 )
 from logistics.scenario import Order, Scenario
 from solvers.routing_problem import (
+    EngineRoutes,
     Role,
     RoutingProblem,
     build_routing_problem,
@@ -38,9 +38,6 @@ from solvers.routing_problem import (
     split_components,
 )
 from solvers.warm_start import warm_sequences
-
-if TYPE_CHECKING:
-    from solvers.engines.ortools_routing import EngineRoutes
 
 __all__ = ["ROUTING_ENGINES", "RouteParams", "route"]
 

@@ -38,6 +38,7 @@ from solvers.fleet import allowed_types, open_fleet
 from solvers.location import is_cold_flow
 
 __all__ = [
+    "EngineRoutes",
     "Pair",
     "Role",
     "RoutingProblem",
@@ -104,6 +105,18 @@ class Vehicle:
     @property
     def depot(self) -> str:
         return self.vehicle_type.depot
+
+
+@dataclass(frozen=True, slots=True)
+class EngineRoutes:
+    """Per vehicle, the stop indices in visiting order and the engine's service start time
+    (seconds) of the start, each stop and the end."""
+
+    sequences: tuple[tuple[int, ...], ...]
+    times: tuple[tuple[float, ...], ...]
+    objective: float
+    found: bool
+    version: str
 
 
 @dataclass(frozen=True, slots=True)

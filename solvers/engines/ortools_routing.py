@@ -17,32 +17,19 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import ortools
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from solvers.routing_problem import Role, RoutingProblem, Stop
+from solvers.routing_problem import EngineRoutes, Role, RoutingProblem, Stop
 
-__all__ = ["EngineRoutes", "solve_with_ortools"]
+__all__ = ["solve_with_ortools"]
 
 COST_SCALE = 10_000
 KG_SCALE = 100
 M3_SCALE = 10_000
 #: Larger than any day: arcs with no road.
 NO_ROAD = 10**9
-
-
-@dataclass(frozen=True, slots=True)
-class EngineRoutes:
-    """Per vehicle, the stop indices in visiting order and the engine's service start time
-    (seconds) of the start, each stop and the end."""
-
-    sequences: tuple[tuple[int, ...], ...]
-    times: tuple[tuple[float, ...], ...]
-    objective: float
-    found: bool
-    version: str
 
 
 def solve_with_ortools(

@@ -49,9 +49,8 @@ from pyvrp import Client, Depot, Location, ProblemData, Shipment, Solution
 
 from logistics.clock import seconds_of_day
 from logistics.scenario import VehicleType
-from solvers.engines.ortools_routing import EngineRoutes
 from solvers.engines.pyvrp_search import search_pyvrp
-from solvers.routing_problem import Role, RoutingProblem, Stop
+from solvers.routing_problem import EngineRoutes, Role, RoutingProblem, Stop
 
 __all__ = ["pyvrp_supports", "solve_with_pyvrp"]
 
