@@ -1,8 +1,8 @@
 """Benchmark I/O: VRPLIB and Li & Lim instances as scenarios, VRPLIB solutions in and out.
 
 The strongest check of the readers is that the best-known solutions shipped in
-``/work/shared/benchmarks`` (see its README for each family's distance convention) cost
-exactly their listed values under the matrices built here. Tiny files written in
+``../shared/benchmarks`` beside the repository (see its README for each family's distance
+convention) cost exactly their listed values under the matrices built here. Tiny files written in
 ``tmp_path`` pin the mapping (windows, service times, orders, conventions) by hand.
 """
 
