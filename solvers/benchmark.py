@@ -18,8 +18,9 @@ import numpy as np
 
 from logistics.benchmarks import BenchmarkInstance, solution_routes
 from logistics.checker import CheckReport, check_plan
-from logistics.plans import LocationPlan, RoutePlan, SolveStatus
+from logistics.plans import RoutePlan
 from logistics.scenario import Scenario
+from solvers.location import open_everything
 from solvers.routing import RouteParams, route
 
 __all__ = ["BenchmarkSolution", "solve_benchmark"]
@@ -56,17 +57,7 @@ def solve_benchmark(
     """Route ``instance`` within ``time_limit_s`` and check the result."""
     t0 = time.perf_counter()
     scenario = _with_vehicle_cost(instance) if instance.vehicles_first else instance.scenario
-    everything_open = LocationPlan(
-        open_facilities=tuple(s.site_id for s in scenario.sites if s.is_facility),
-        assignment={},
-        cold_assignment={},
-        status=SolveStatus.OPTIMAL,
-        objective=0.0,
-        bound=0.0,
-        fixed_cost=0.0,
-        runtime_s=0.0,
-        engine="none",
-    )
+    everything_open = open_everything(scenario)
     plan = route(
         scenario,
         instance.matrix,

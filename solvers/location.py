@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,7 +45,7 @@ from logistics.scenario import Order, Scenario, SiteKind, SiteStatus, VehicleTyp
 from solvers.fleet import allowed_types
 from solvers.mip import LinearModel, solve_mip
 
-__all__ = ["LocateParams", "is_cold_flow", "locate"]
+__all__ = ["LocateParams", "is_cold_flow", "locate", "open_everything"]
 
 #: Villages a vehicle typically calls at per trip (share of a trip's line haul per call).
 STOPS_PER_TRIP = 15
@@ -62,6 +63,25 @@ class LocateParams:
     seed: int = 0
     engine: str = "highs"
     relative_gap: float = 1e-6
+
+
+def open_everything(
+    scenario: Scenario, *, cold_assignment: Mapping[str, str] | None = None
+) -> LocationPlan:
+    """A location plan that decides nothing: every facility open, no village tied to a
+    hub (benchmarks, and the question which orders no plan at all could serve)."""
+    facilities = [s for s in scenario.sites if s.is_facility]
+    return LocationPlan(
+        open_facilities=tuple(s.site_id for s in facilities),
+        assignment={},
+        cold_assignment=dict(cold_assignment or {}),
+        status=SolveStatus.FEASIBLE,
+        objective=0.0,
+        bound=0.0,
+        fixed_cost=sum(s.fixed_cost for s in facilities if s.is_candidate),
+        runtime_s=0.0,
+        engine="none",
+    )
 
 
 def is_cold_flow(order: Order) -> bool:

@@ -17,10 +17,10 @@ from dataclasses import replace
 from logistics.checker import check_plan
 from logistics.county import CountyPlan
 from logistics.matrix import TravelMatrix
-from logistics.plans import LocationPlan, Route, RoutePlan, SolveStatus, Unserved
+from logistics.plans import Route, RoutePlan, Unserved
 from logistics.scenario import Scenario, SiteKind
 from networks.matrix import RoadNetwork, build_network
-from solvers.location import LocateParams, is_cold_flow, locate
+from solvers.location import LocateParams, is_cold_flow, locate, open_everything
 from solvers.routing import RouteParams, route
 from solvers.routing_problem import build_routing_problem
 
@@ -104,7 +104,6 @@ def find_unservable(scenario: Scenario, matrix: TravelMatrix | None = None) -> t
     """
     if matrix is None:
         matrix = build_network(scenario).matrix
-    facilities = tuple(s.site_id for s in scenario.sites if s.is_facility)
     cold_stores = [s.site_id for s in scenario.sites if s.kind is SiteKind.COLD_STORE]
     cold: dict[str, str] = {}
     for o in scenario.orders:
@@ -117,15 +116,6 @@ def find_unservable(scenario: Scenario, matrix: TravelMatrix | None = None) -> t
         within = [(t, c) for t, c in times if math.isfinite(t) and t <= limit]
         if within:
             cold[o.site_id] = min(within)[1]
-    everything_open = LocationPlan(
-        open_facilities=facilities,
-        assignment={},
-        cold_assignment=cold,
-        status=SolveStatus.FEASIBLE,
-        objective=0.0,
-        bound=0.0,
-        fixed_cost=0.0,
-        runtime_s=0.0,
-        engine="none",
-    )
-    return build_routing_problem(scenario, matrix, everything_open).unserved
+    return build_routing_problem(
+        scenario, matrix, open_everything(scenario, cold_assignment=cold)
+    ).unserved
