@@ -43,10 +43,14 @@ def read_values(folder: Path, name: str, column: str) -> dict[str, float]:
         return {row["instance"]: float(row[column]) for row in csv.DictReader(f)}
 
 
-def run_lognet(path: Path, *, time_limit: float, seed: int, engine: str) -> Run:
+def run_lognet(
+    path: Path, *, time_limit: float, seed: int, engine: str, workers: int | None
+) -> Run:
     t0 = time.perf_counter()
     instance = read_benchmark_instance(path)
-    result = solve_benchmark(instance, time_limit_s=time_limit, seed=seed, engine=engine)
+    result = solve_benchmark(
+        instance, time_limit_s=time_limit, seed=seed, engine=engine, workers=workers
+    )
     return Run(result.cost, result.vehicles, result.feasible, time.perf_counter() - t0)
 
 
@@ -91,6 +95,9 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--engine", default="auto")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="lognet's processes (default: every core)"
+    )
     parser.add_argument("--pyvrp", action="store_true", help="also run PyVRP directly")
     parser.add_argument("--only", nargs="*", default=None, help="instance names to run")
     args = parser.parse_args()
@@ -112,7 +119,13 @@ def main() -> None:
         name = path.stem
         mine = summarise(
             [
-                run_lognet(path, time_limit=args.time_limit, seed=s, engine=args.engine)
+                run_lognet(
+                    path,
+                    time_limit=args.time_limit,
+                    seed=s,
+                    engine=args.engine,
+                    workers=args.workers,
+                )
                 for s in args.seeds
             ]
         )

@@ -53,8 +53,10 @@ def solve_benchmark(
     time_limit_s: float,
     seed: int = 0,
     engine: str = "auto",
+    workers: int | None = None,
 ) -> BenchmarkSolution:
-    """Route ``instance`` within ``time_limit_s`` and check the result."""
+    """Route ``instance`` within ``time_limit_s`` and check the result; ``workers`` as in
+    :class:`~solvers.routing.RouteParams`."""
     t0 = time.perf_counter()
     scenario = _with_vehicle_cost(instance) if instance.vehicles_first else instance.scenario
     everything_open = open_everything(scenario)
@@ -62,7 +64,7 @@ def solve_benchmark(
         scenario,
         instance.matrix,
         everything_open,
-        RouteParams(time_limit_s=time_limit_s, seed=seed, engine=engine),
+        RouteParams(time_limit_s=time_limit_s, seed=seed, engine=engine, workers=workers),
     )
     check = check_plan(scenario, instance.matrix, plan, everything_open)
     return BenchmarkSolution(

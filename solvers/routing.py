@@ -12,9 +12,11 @@ follow DESIGN.md §3.
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from logistics.matrix import TravelMatrix
 from logistics.plans import (
@@ -37,6 +39,7 @@ from solvers.routing_problem import (
     preload,
     split_components,
 )
+from solvers.side_by_side import available_workers, run_side_by_side
 from solvers.warm_start import warm_sequences
 
 __all__ = ["ROUTING_ENGINES", "RouteParams", "route"]
@@ -47,6 +50,11 @@ __all__ = ["ROUTING_ENGINES", "RouteParams", "route"]
 ROUTING_ENGINES = ("auto", "ortools", "pyvrp")
 #: Least time (s) an independent part of a routing problem gets, when time is left.
 MIN_PART_S = 0.05
+#: Runs per part in a deterministic run (see :class:`RouteParams`).
+DETERMINISTIC_RUNS = 2
+#: Distance between the seeds of the PyVRP runs of one part, so that the runs of
+#: neighbouring seeds do not overlap.
+SEED_STRIDE = 1_000_003
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +65,13 @@ class RouteParams:
     solutions) and ``max_iterations`` (PyVRP: search iterations) make a run deterministic:
     the engine stops after that much work instead of at the clock (``time_limit_s`` still
     caps it).
+
+    Each independent part is solved by several runs side by side, one per worker
+    (``workers``; default: every core this process may use), and the cheapest plan wins:
+    PyVRP with different seeds, or OR-Tools from different first solutions. A
+    deterministic run always makes :data:`DETERMINISTIC_RUNS` runs, whatever the number
+    of workers, so that it gives the same plan on any machine; with fewer workers they
+    take turns and share the time.
     """
 
     time_limit_s: float
@@ -64,6 +79,7 @@ class RouteParams:
     engine: str = "auto"
     solution_limit: int | None = None
     max_iterations: int | None = None
+    workers: int | None = None
 
 
 def route(
@@ -98,11 +114,9 @@ def route(
         share = min(max(left * len(part.stops) / max(size_left, 1), MIN_PART_S), left)
         size_left -= len(part.stops)
         initial = warm_sequences(part, warm_start) if warm_start is not None else None
-        ran = _solve_part(part, share, params, initial)
-        for r in ran:
-            name, _, number = r.version.partition(" ")
-            versions[name] = number
-        result = ran[-1]
+        result = _solve_part(part, share, params, initial)
+        name, _, number = result.version.partition(" ")
+        versions[name] = number
         found &= result.found
         routes_list.extend(
             trip
@@ -141,35 +155,84 @@ def _solve_part(
     share_s: float,
     params: RouteParams,
     initial: Sequence[Sequence[int]] | None,
-) -> list[EngineRoutes]:
-    """What the engines ``params`` choose made of ``part``, in the order they ran; the
-    last is the answer. A part PyVRP found nothing for goes to OR-Tools with the rest of
-    its share."""
-    from solvers.engines.ortools_routing import solve_with_ortools
-
+) -> EngineRoutes:
+    """The best of the runs ``params`` choose for ``part``, side by side: PyVRP with
+    different seeds where it is the engine, OR-Tools with different first solutions
+    otherwise, and OR-Tools with the rest of the share when PyVRP found nothing."""
     t0 = time.perf_counter()
-    ran = []
+    workers = params.workers or available_workers()
+    deterministic = params.solution_limit is not None or params.max_iterations is not None
+    runs = DETERMINISTIC_RUNS if deterministic else max(workers, 1)
+    # Waves of runs share the time when fewer run at once than the portfolio has.
+    waves = -(-runs // max(1, min(workers, available_workers())))
     if params.engine != "ortools":
         from solvers.engines.pyvrp_routing import pyvrp_supports, solve_with_pyvrp
 
         if pyvrp_supports(part) and (params.engine == "pyvrp" or _pyvrp_is_stronger(part)):
-            ran.append(
-                solve_with_pyvrp(
-                    part,
-                    time_limit_s=share_s,
-                    seed=params.seed,
-                    max_iterations=params.max_iterations,
-                )
+            seeds = [params.seed + SEED_STRIDE * k for k in range(runs)]
+            found = _best(
+                part,
+                [
+                    partial(
+                        solve_with_pyvrp,
+                        part,
+                        time_limit_s=share_s / waves,
+                        seed=seed,
+                        max_iterations=params.max_iterations,
+                    )
+                    for seed in seeds
+                ],
+                workers=workers,
+                timeout_s=share_s,
             )
-            if ran[-1].found:
-                return ran
+            if found.found:
+                return found
+    from solvers.engines.ortools_routing import FIRST_SOLUTIONS, solve_with_ortools
+
     rest = max(share_s - (time.perf_counter() - t0), MIN_PART_S)
-    ran.append(
-        solve_with_ortools(
-            part, time_limit_s=rest, solution_limit=params.solution_limit, initial=initial
-        )
+    return _best(
+        part,
+        [
+            partial(
+                solve_with_ortools,
+                part,
+                time_limit_s=rest / waves,
+                solution_limit=params.solution_limit,
+                initial=initial if k == 0 else None,
+                first_solution=FIRST_SOLUTIONS[k % len(FIRST_SOLUTIONS)],
+            )
+            for k in range(runs)
+        ],
+        workers=workers,
+        timeout_s=rest,
     )
-    return ran
+
+
+def _best(
+    part: RoutingProblem,
+    tasks: list[Callable[[], EngineRoutes]],
+    *,
+    workers: int,
+    timeout_s: float,
+) -> EngineRoutes:
+    """The cheapest answer of ``tasks`` (the first of equals), by lognet's own costs."""
+    answers = [r for r in run_side_by_side(tasks, workers=workers, timeout_s=timeout_s) if r]
+    return min(answers, key=lambda r: _part_cost(part, r))
+
+
+def _part_cost(part: RoutingProblem, result: EngineRoutes) -> float:
+    """Cost and unserved penalties of an engine's answer for ``part``."""
+    if not result.found:
+        return math.inf
+    trips = tuple(
+        trip
+        for vehicle, (seq, times) in enumerate(zip(result.sequences, result.times, strict=True))
+        for trip in _trips(part, vehicle, seq, times)
+    )
+    served = {o for r in trips for o in r.order_ids}
+    orders = {o for s in part.stops for o in s.order_ids}
+    cost = route_cost(part.scenario, trips, n_unserved=len(orders - served))
+    return cost.total + cost.unserved_penalty
 
 
 def _pyvrp_is_stronger(part: RoutingProblem) -> bool:

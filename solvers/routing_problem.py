@@ -140,6 +140,32 @@ class RoutingProblem:
         m = self.matrix
         return float(m.distance_m[m.index(a), m.index(b)])
 
+    def binding_measures(self) -> tuple[int, ...]:
+        """The load measures (0 kg, 1 m3, 2 parcels) some vehicle could exceed if it
+        carried every stop's goods at once; the others can never bind, and an engine that
+        skips them searches faster."""
+        goods = [s for s in self.stops if s.role in (Role.DELIVERY, Role.PICKUP)]
+        totals = (
+            sum(s.weight_kg for s in goods),
+            sum(s.volume_m3 for s in goods),
+            sum(s.parcels for s in goods),
+        )
+        return tuple(
+            d
+            for d, total in enumerate(totals)
+            if any(
+                c is not None and c < total
+                for vt in (v.vehicle_type for v in self.vehicles)
+                for c in ((vt.capacity_kg, vt.capacity_m3, vt.capacity_parcels)[d],)
+            )
+        )
+
+    def calls_at_depots(self) -> bool:
+        """Whether some stop is at a depot site: only then can a vehicle's route hold more
+        than one trip."""
+        depots = {v.depot for v in self.vehicles}
+        return any(s.site_id in depots for s in self.stops)
+
     def time_scale(self) -> int:
         """Engine time units per second: the least of 1, 10 or 100 that makes every
         duration, service time, window and limit of the part a whole number, or 1 (and

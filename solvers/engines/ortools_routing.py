@@ -14,6 +14,7 @@ schedule is never optimistic), cost in 1/10,000 of the currency, kg in 1/100, m3
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -21,15 +22,25 @@ from collections.abc import Callable, Sequence
 import ortools
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from solvers.routing_problem import EngineRoutes, Role, RoutingProblem, Stop
+from solvers.routing_problem import EngineRoutes, Pair, Role, RoutingProblem, Stop
 
-__all__ = ["solve_with_ortools"]
+__all__ = ["FIRST_SOLUTIONS", "solve_with_ortools"]
 
 COST_SCALE = 10_000
 KG_SCALE = 100
 M3_SCALE = 10_000
 #: Larger than any day: arcs with no road.
 NO_ROAD = 10**9
+_Strategy = routing_enums_pb2.FirstSolutionStrategy
+#: First-solution heuristics that start the search, in the order side-by-side runs take
+#: them: insertion one stop at a time, and insertion into all routes at once.
+FIRST_SOLUTIONS = ("local_cheapest_insertion", "parallel_cheapest_insertion")
+#: Share of the time limit for the first search when vehicles have fixed costs; the rest
+#: goes to emptying vehicles (see :func:`_eliminate_routes`), each attempt getting
+#: ``ATTEMPT_SHARE`` of the limit and at least ``MIN_ATTEMPT_S``.
+SEARCH_SHARE = 0.4
+ATTEMPT_SHARE = 0.1
+MIN_ATTEMPT_S = 0.2
 
 
 def solve_with_ortools(
@@ -38,35 +49,96 @@ def solve_with_ortools(
     time_limit_s: float,
     solution_limit: int | None = None,
     initial: Sequence[Sequence[int]] | None = None,
+    first_solution: str = FIRST_SOLUTIONS[0],
 ) -> EngineRoutes:
     """Solve with OR-Tools routing; always returns routes (all unserved at worst).
 
     ``initial`` (stop indices per vehicle, e.g. from :mod:`solvers.warm_start`) is the
-    starting solution when it is feasible; otherwise the first-solution heuristics run.
+    starting solution when it is feasible; otherwise ``first_solution`` (one of
+    :data:`FIRST_SOLUTIONS`) builds one, and if it finds none, the search starts from
+    every stop unserved.
     """
     t0 = time.perf_counter()
     version = f"ortools {ortools.__version__}"
-    if not problem.vehicles or not problem.stops:
-        empty = tuple(() for _ in problem.vehicles)
-        return EngineRoutes(empty, tuple((0.0, 0.0) for _ in problem.vehicles), 0.0, True, version)
-    model = _Model(problem)
-    if initial is not None and any(initial):
-        solution = model.solve_from(initial, time_limit_s, solution_limit)
-        if solution is not None:
-            return model.extract(solution, version)
-    strategies = (
-        routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION,
-        routing_enums_pb2.FirstSolutionStrategy.ALL_UNPERFORMED,
-    )
-    for strategy in strategies:
-        left = max(time_limit_s - (time.perf_counter() - t0), 0.01)
-        solution = model.solve(strategy, left, solution_limit)
-        if solution is not None:
-            return model.extract(solution, version)
     empty = tuple(() for _ in problem.vehicles)
-    return EngineRoutes(
-        empty, tuple((0.0, 0.0) for _ in problem.vehicles), math.inf, False, version
-    )
+    if not problem.vehicles or not problem.stops:
+        return EngineRoutes(empty, tuple((0.0, 0.0) for _ in problem.vehicles), 0.0, True, version)
+    if first_solution not in FIRST_SOLUTIONS:
+        raise ValueError(f"unknown first solution {first_solution!r}; choose {FIRST_SOLUTIONS}")
+    eliminate = any(v.vehicle_type.fixed_cost > 0 for v in problem.vehicles)
+    search_s = time_limit_s * SEARCH_SHARE if eliminate else time_limit_s
+    model = _Model(problem)
+    found = None
+    if initial is not None and any(initial):
+        found = model.solve_from(initial, search_s, solution_limit)
+    strategies = (getattr(_Strategy, first_solution.upper()), _Strategy.ALL_UNPERFORMED)
+    for strategy in strategies:
+        if found is not None:
+            break
+        left = max(search_s - (time.perf_counter() - t0), 0.01)
+        found = model.solve(strategy, left, solution_limit)
+    if found is None:
+        return EngineRoutes(
+            empty, tuple((0.0, 0.0) for _ in problem.vehicles), math.inf, False, version
+        )
+    best = model.extract(found, version)
+    if not eliminate:
+        return best
+    deadline = t0 + time_limit_s
+    best = _eliminate_routes(problem, model, best, deadline, time_limit_s, solution_limit)
+    left = deadline - time.perf_counter()
+    if left > MIN_ATTEMPT_S:
+        again = model.solve_from(best.sequences, left, solution_limit)
+        if again is not None:
+            polished = model.extract(again, version)
+            if polished.objective < best.objective:
+                best = polished
+    return best
+
+
+def _eliminate_routes(
+    problem: RoutingProblem,
+    model: _Model,
+    best: EngineRoutes,
+    deadline: float,
+    time_limit_s: float,
+    solution_limit: int | None,
+) -> EngineRoutes:
+    """Empty one vehicle at a time, smallest route first, and keep the plan without it
+    when it serves every order the best plan serves at a lower cost.
+
+    Guided local search moves stops one pair at a time and a vehicle's fixed cost is saved
+    only when its last stop leaves, so it rarely empties a route on its own. Each attempt
+    therefore searches a relaxed model: only the other vehicles in use, no fixed costs,
+    and every order's penalty lowered to the cost of serving it alone, so that the search
+    may set one order aside to make room for another, as ejection chains do; the
+    attempt succeeds when it ends with every order placed.
+    """
+    tried: set[int] = set()
+    while True:
+        left = deadline - time.perf_counter()
+        used = [v for v, seq in enumerate(best.sequences) if seq]
+        candidates = [v for v in used if v not in tried]
+        if left < MIN_ATTEMPT_S or len(used) < 2 or not candidates:
+            return best
+        vehicle = min(candidates, key=lambda v: (len(best.sequences[v]), v))
+        tried.add(vehicle)
+        attempt_s = min(left, max(MIN_ATTEMPT_S, time_limit_s * ATTEMPT_SHARE))
+        relaxed = _Model(problem, vehicles=frozenset(used) - {vehicle}, relaxed=True)
+        start = [() if v == vehicle else seq for v, seq in enumerate(best.sequences)]
+        found = relaxed.solve_from(start, attempt_s, solution_limit)
+        if found is None:
+            continue
+        fewer = relaxed.extract(found, best.version)
+        if _served(problem, fewer) < _served(problem, best):
+            continue
+        exact = model.routing.ReadAssignmentFromRoutes(model.routes_of(fewer.sequences), True)
+        if exact is not None and exact.ObjectiveValue() / COST_SCALE < best.objective:
+            best, tried = model.extract(exact, best.version), set()
+
+
+def _served(problem: RoutingProblem, routes: EngineRoutes) -> set[int]:
+    return {i for seq in routes.sequences for i in seq if not problem.stops[i].role.at_depot}
 
 
 def _constant(value: int) -> Callable[[int, int], int]:
@@ -77,8 +149,22 @@ def _constant(value: int) -> Callable[[int, int], int]:
 
 
 class _Model:
-    def __init__(self, problem: RoutingProblem) -> None:
+    """The OR-Tools model of ``problem``; with ``vehicles``, only those may serve stops.
+
+    A ``relaxed`` model has no fixed vehicle costs, and each order's penalty is the cost
+    of serving it on a trip of its own (see :func:`_eliminate_routes`).
+    """
+
+    def __init__(
+        self,
+        problem: RoutingProblem,
+        *,
+        vehicles: frozenset[int] | None = None,
+        relaxed: bool = False,
+    ) -> None:
         self.p = problem
+        self.allowed = vehicles
+        self.relaxed = relaxed
         self.ts = problem.time_scale()
         depots = sorted({v.depot for v in problem.vehicles})
         self.node_sites = depots + [s.site_id for s in problem.stops]
@@ -141,8 +227,14 @@ class _Model:
                 ]  # fmt: skip
                 cost_cb[vt.cost_per_km] = routing.RegisterTransitMatrix(rows)
             routing.SetArcCostEvaluatorOfVehicle(cost_cb[vt.cost_per_km], v)
-            routing.SetFixedCostOfVehicle(round(vt.fixed_cost * COST_SCALE), v)
+            if not self.relaxed:
+                routing.SetFixedCostOfVehicle(round(vt.fixed_cost * COST_SCALE), v)
 
+        self._capacities()
+        self._schedule()
+        self._pairs()
+        if not p.calls_at_depots():
+            return  # every route is one trip
         # Trips: one per departure from a depot site to another site.
         trip_rows = [
             [1 if sites[i] in self.depot_sites and sites[i] != sites[j] else 0 for j in range(n)]
@@ -151,20 +243,17 @@ class _Model:
         trips_cb = routing.RegisterTransitMatrix(trip_rows)
         trips = [v.vehicle_type.max_trips for v in p.vehicles]
         routing.AddDimensionWithVehicleCapacity(trips_cb, 0, trips, True, "trips")
-
-        self._capacities()
         self._drops_before_depot()
-        self._schedule()
-        self._pairs()
 
     def _capacities(self) -> None:
         p = self.p
         types = [v.vehicle_type for v in p.vehicles]
-        measures: list[tuple[str, int, Callable[[Stop], float], Sequence[float | None]]] = [
+        every: list[tuple[str, int, Callable[[Stop], float], Sequence[float | None]]] = [
             ("kg", KG_SCALE, lambda s: s.weight_kg, [t.capacity_kg for t in types]),
             ("m3", M3_SCALE, lambda s: s.volume_m3, [t.capacity_m3 for t in types]),
             ("parcels", 1, lambda s: s.parcels, [t.capacity_parcels for t in types]),
         ]
+        measures = [every[d] for d in p.binding_measures()]
         # Preloaded parts count deliveries made; the others follow what is on board.
         sign = {role: role.sign for role in Role}
         if p.preloaded:
@@ -221,17 +310,22 @@ class _Model:
         p, routing = self.p, self.routing
         all_vehicles = len(p.vehicles)
         for i, s in enumerate(p.stops):
-            if len(s.vehicles) < all_vehicles:
-                routing.VehicleVar(self.index(i)).SetValues([-1, *s.vehicles])
+            allowed = [v for v in s.vehicles if self.allowed is None or v in self.allowed]
+            if len(allowed) < all_vehicles:
+                routing.VehicleVar(self.index(i)).SetValues([-1, *allowed])
         k = 0  # pickup-and-delivery pairs are numbered in the order they are added
         for pair in p.pairs:
             deliveries = [self.index(i) for i in pair.deliveries]
             drop_penalty = max(p.stops[i].penalty for i in pair.deliveries)
+            pick_penalty = max((p.stops[i].penalty for i in pair.pickups), default=0.0)
+            if self.relaxed:
+                alone = self._alone(pair)
+                drop_penalty = min(drop_penalty, alone)
+                pick_penalty = min(pick_penalty, alone)
             drop = routing.AddDisjunction(deliveries, round(drop_penalty * COST_SCALE), 1)
             if not pair.pickups:  # preloaded delivery
                 continue
             pickups = [self.index(i) for i in pair.pickups]
-            pick_penalty = max(p.stops[i].penalty for i in pair.pickups)
             pick = routing.AddDisjunction(pickups, round(pick_penalty * COST_SCALE), 1)
             routing.AddPickupAndDeliverySets(pick, drop)
             if pair.max_transit_s is not None:
@@ -239,6 +333,26 @@ class _Model:
                 self._limits.append(fn)
                 self.time.SetPickupToDeliveryLimitFunctionForPair(fn, k)
             k += 1
+
+    def _alone(self, pair: Pair) -> float:
+        """Cost of a trip that serves only ``pair``, by its first allowed vehicle."""
+        p = self.p
+        first = p.stops[pair.pickups[0] if pair.pickups else pair.deliveries[0]]
+        vehicle = p.vehicles[first.vehicles[0]] if first.vehicles else p.vehicles[0]
+        sites = [vehicle.depot]
+        sites += [p.stops[i].site_id for i in (*pair.pickups[:1], *pair.deliveries[:1])]
+        sites.append(vehicle.depot)
+        legs = list(itertools.pairwise(sites))
+        km = sum(p.distance(a, b) for a, b in legs) / 1000
+        hours = sum(p.duration(a, b) for a, b in legs) / 3600
+        if not math.isfinite(km + hours):
+            return max(s.penalty for s in p.stops)
+        rate = p.scenario.costs.driver_cost_per_hour
+        return km * vehicle.vehicle_type.cost_per_km + hours * rate
+
+    def routes_of(self, sequences: Sequence[Sequence[int]]) -> list[list[int]]:
+        """Stop sequences as the routing model's indices."""
+        return [[self.index(i) for i in seq] for seq in sequences]
 
     def solve(
         self, strategy: int, time_limit_s: float, solution_limit: int | None
@@ -263,8 +377,7 @@ class _Model:
     def solve_from(
         self, initial: Sequence[Sequence[int]], time_limit_s: float, solution_limit: int | None
     ) -> pywrapcp.Assignment | None:
-        routes = [[self.index(i) for i in seq] for seq in initial]
-        start = self.routing.ReadAssignmentFromRoutes(routes, True)
+        start = self.routing.ReadAssignmentFromRoutes(self.routes_of(initial), True)
         if start is None:
             return None
         params = self._params(

@@ -215,29 +215,8 @@ class _Model:
         self.vehicles_of: dict[str, list[int]] = defaultdict(list)
         for k, v in enumerate(part.vehicles):
             self.vehicles_of[v.vehicle_type.vehicle_type].append(k)
-        self.dims = self._binding_dimensions()
+        self.dims = part.binding_measures()
         self.data, self.everything, self.cost_scale = self._build()
-
-    def _binding_dimensions(self) -> list[int]:
-        """The load dimensions (0 kg, 1 m3, 2 parcels) some vehicle could exceed if it
-        carried every stop's goods at once; the others cost PyVRP time and decide nothing.
-        """
-        p = self.p
-        stops = [p.stops[i] for i in self.clients] + [p.stops[i] for i, _ in self.shipments]
-        totals = (
-            sum(s.weight_kg for s in stops),
-            sum(s.volume_m3 for s in stops),
-            sum(s.parcels for s in stops),
-        )
-        kept = []
-        for d, total in enumerate(totals):
-            caps = [
-                (vt.capacity_kg, vt.capacity_m3, vt.capacity_parcels)[d]
-                for vt in (v.vehicle_type for v in p.vehicles)
-            ]
-            if any(c is not None and c < total for c in caps):
-                kept.append(d)
-        return kept
 
     # --- units -----------------------------------------------------------------------
 
