@@ -179,8 +179,9 @@ def _solve_part(
                         time_limit_s=share_s / waves,
                         seed=seed,
                         max_iterations=params.max_iterations,
+                        initial=initial if k == 0 else None,
                     )
-                    for seed in seeds
+                    for k, seed in enumerate(seeds)
                 ],
                 workers=workers,
                 timeout_s=share_s,

@@ -40,12 +40,22 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pyvrp
 from numpy.typing import NDArray
-from pyvrp import Client, Depot, Location, ProblemData, Shipment, Solution
+from pyvrp import (
+    Activity,
+    ActivityType,
+    Client,
+    Depot,
+    Location,
+    ProblemData,
+    Shipment,
+    Solution,
+)
 
 from logistics.clock import seconds_of_day
 from logistics.scenario import VehicleType
@@ -118,8 +128,12 @@ def solve_with_pyvrp(
     time_limit_s: float,
     seed: int = 0,
     max_iterations: int | None = None,
+    initial: Sequence[Sequence[int]] | None = None,
 ) -> EngineRoutes:
     """Solve a part that :func:`pyvrp_supports` with PyVRP's iterated local search.
+
+    ``initial`` (stop indices per vehicle, e.g. from :mod:`solvers.warm_start`) is the
+    search's starting solution when PyVRP can represent it.
 
     Stops after ``time_limit_s`` or, when given, ``max_iterations`` iterations (a
     deterministic amount of work; the time limit still caps it). Returns the best feasible
@@ -160,6 +174,7 @@ def solve_with_pyvrp(
         time_limit_s=max(time_limit_s - (time.perf_counter() - t0), 0.0),
         max_iterations=max_iterations,
         seed=seed,
+        start=model.solution_of(initial) if initial is not None and any(initial) else None,
     )
     if not best.is_feasible():
         empty = tuple(() for _ in part.vehicles)
@@ -377,6 +392,36 @@ class _Model:
             )  # fmt: skip
 
         return problem(required=False), problem(required=True), cost_scale
+
+    def solution_of(self, sequences: Sequence[Sequence[int]]) -> Solution | None:
+        """Stop sequences per vehicle as a PyVRP solution: clients and shipments in order,
+        a reload wherever a trip ends at the depot; ``None`` if PyVRP rejects it."""
+        client = {stop: k for k, stop in enumerate(self.clients)}
+        pick = {i: k for k, (i, _) in enumerate(self.shipments)}
+        drop = {j: k for k, (_, j) in enumerate(self.shipments)}
+        depot_index = {d: k for k, d in enumerate(self.depots)}
+        routes = []
+        for vehicle, seq in enumerate(sequences):
+            activities: list[Activity] = []
+            depot = Activity(ActivityType.DEPOT, depot_index[self.p.vehicles[vehicle].depot])
+            for i in seq:
+                if i in client:
+                    activities.append(Activity(ActivityType.CLIENT, client[i]))
+                elif i in pick:
+                    activities.append(Activity(ActivityType.PICKUP, pick[i]))
+                elif i in drop:
+                    activities.append(Activity(ActivityType.DELIVERY, drop[i]))
+                elif activities and not activities[-1].is_depot():
+                    activities.append(depot)  # a LOAD or UNLOAD stop: the trip ends
+            while activities and activities[-1].is_depot():
+                activities.pop()
+            if activities:
+                vt = self.types.index(self.p.vehicles[vehicle].vehicle_type.vehicle_type)
+                routes.append(pyvrp.Route(self.data, activities, vt))
+        try:
+            return Solution(self.data, routes)
+        except (ValueError, RuntimeError, IndexError):
+            return None
 
     def extract(self, best: Solution, version: str) -> EngineRoutes:
         p = self.p

@@ -70,13 +70,19 @@ def search_pyvrp(
     time_limit_s: float,
     max_iterations: int | None,
     seed: int,
+    start: Solution | None = None,
 ) -> Solution:
     """The best solution of ``optional`` found in ``time_limit_s`` (or ``max_iterations``
     iterations, when given), by way of ``required``: the same problem with every client
-    and shipment required. Arcs longer than ``horizon`` have no road."""
+    and shipment required. Arcs longer than ``horizon`` have no road.
+
+    With ``start`` (a solution of ``optional``, such as yesterday's plan), the search
+    starts from it and skips the first search."""
     t0 = time.perf_counter()
     penalties = _initial_penalties(optional, horizon)
     its = max_iterations
+    if start is not None:
+        return _search(optional, penalties, _Budget(time_limit_s, its), seed, start=start)
     first = _Budget(
         time_limit_s * FIRST, None if its is None else math.ceil(its * FIRST),
         give_up=GIVE_UP / FIRST,

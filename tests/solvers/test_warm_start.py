@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
+from pyvrp import Solution
 
 from logistics.checker import check_plan
 from logistics.demo import make_demo_county
@@ -73,3 +75,48 @@ def test_a_warm_start_copes_with_vanished_and_new_orders(
     assert check_plan(today, matrix, replanned, location).ok
     assert "D-new" in replanned.served_order_ids
     assert not gone & (replanned.served_order_ids | {u.order_id for u in replanned.unserved})
+
+
+def test_pyvrp_reads_back_its_own_answer_as_a_start(
+    county: tuple[Scenario, TravelMatrix, LocationPlan, RoutePlan],
+) -> None:
+    """A PyVRP answer turned into a start solution is the same solution: clients,
+    shipments and reloads all map back."""
+    from solvers.engines.pyvrp_routing import _Model, pyvrp_supports, solve_with_pyvrp
+
+    scenario, matrix, location, _ = county
+    problem = build_routing_problem(scenario, matrix, location)
+    parts = [p for p in map(preload, split_components(problem)) if pyvrp_supports(p)]
+    assert parts
+    for part in parts:
+        answer = solve_with_pyvrp(part, time_limit_s=5, max_iterations=50)
+        model = _Model(part)
+        start = model.solution_of(answer.sequences)
+        assert start is not None
+        assert model.extract(start, "again").sequences == answer.sequences
+
+
+def test_pyvrp_parts_start_from_the_previous_plan(
+    county: tuple[Scenario, TravelMatrix, LocationPlan, RoutePlan],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The router hands PyVRP the previous plan's routes as its first solution."""
+    import solvers.engines.pyvrp_routing as adapter
+
+    scenario, matrix, location, plan = county
+    starts: list[int] = []
+    real = adapter.search_pyvrp
+
+    def recording(*args: Any, **kwargs: Any) -> Solution:
+        start = kwargs.get("start")
+        starts.append(-1 if start is None else start.num_clients())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(adapter, "search_pyvrp", recording)
+    params = RouteParams(time_limit_s=5, engine="pyvrp", max_iterations=20, workers=1)
+    again = route(scenario, matrix, location, params, warm_start=plan)
+    assert check_plan(scenario, matrix, again, location).ok
+    assert again.objective <= plan.objective * (1 + 1e-3)
+    # Each PyVRP part ran twice (the deterministic portfolio): warm, then cold.
+    assert starts[0::2] and all(n > 0 for n in starts[0::2])
+    assert all(n == -1 for n in starts[1::2])
