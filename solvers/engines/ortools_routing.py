@@ -19,6 +19,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 
+import numpy as np
 import ortools
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
@@ -75,8 +76,10 @@ def solve_with_ortools(
     for strategy in strategies:
         if found is not None:
             break
-        left = max(search_s - (time.perf_counter() - t0), 0.01)
-        found = model.solve(strategy, left, solution_limit)
+        # A first solution may take longer than the search's share on a large part: the
+        # search may then run to the limit, and stops at its first solution after it.
+        left = max(time_limit_s - (time.perf_counter() - t0), 0.01)
+        found = model.solve(strategy, left, solution_limit, stop_after_s=t0 + search_s)
     if found is None:
         return EngineRoutes(
             empty, tuple((0.0, 0.0) for _ in problem.vehicles), math.inf, False, version
@@ -165,6 +168,7 @@ class _Model:
         self.p = problem
         self.allowed = vehicles
         self.relaxed = relaxed
+        self._stop_after_s: float | None = None
         self.ts = problem.time_scale()
         depots = sorted({v.depot for v in problem.vehicles})
         self.node_sites = depots + [s.site_id for s in problem.stops]
@@ -178,6 +182,7 @@ class _Model:
         self.depot_sites = set(depots)
         self._limits: list[Callable[[int, int], int]] = []  # keep callbacks alive
         self._build()
+        self.routing.AddAtSolutionCallback(self._at_solution)
 
     def up(self, seconds: float) -> int:
         """Seconds to engine time units, rounded up (never optimistic for a duration)."""
@@ -195,37 +200,35 @@ class _Model:
     def _build(self) -> None:
         p, routing = self.p, self.routing
         m = p.matrix
-        idx = [m.index(s) for s in self.node_sites]
-        dur = m.duration_s[idx][:, idx]
-        dist = m.distance_m[idx][:, idx]
-        sites = self.node_sites
-        n = len(sites)
-        service = [0.0] * self.n_depots + [s.service_s for s in p.stops]
+        idx = np.array([m.index(s) for s in self.node_sites])
+        dur = m.duration_s[np.ix_(idx, idx)]
+        dist = m.distance_m[np.ix_(idx, idx)]
+        same_site = idx[:, None] == idx[None, :]
+        service = np.array([0.0] * self.n_depots + [s.service_s for s in p.stops])
 
         # A stop's service is spent when leaving its site: stops at one site share it.
-        time_rows = [
-            [0 if sites[i] == sites[j]
-             else min(self.up(dur[i][j]) + self.up(service[i]), NO_ROAD)
-             for j in range(n)]
-            for i in range(n)
-        ]  # fmt: skip
+        road = np.isfinite(dur)
+        travel = np.ceil(np.where(road, dur, 0.0) * self.ts - 1e-6)
+        leave = np.ceil(service * self.ts - 1e-6)[:, None]
+        time_rows = np.where(
+            same_site, 0, np.where(road, np.minimum(travel + leave, NO_ROAD), NO_ROAD)
+        ).astype(np.int64)
         horizon = self.up(p.end_s)
         routing.AddDimension(
-            routing.RegisterTransitMatrix(time_rows), horizon, horizon, False, "time"
+            routing.RegisterTransitMatrix(time_rows.tolist()), horizon, horizon, False, "time"
         )
         self.time = routing.GetDimensionOrDie("time")
 
         cost_cb: dict[float, int] = {}
+        finite = np.isfinite(dist)
         for v, vehicle in enumerate(p.vehicles):
             vt = vehicle.vehicle_type
             if vt.cost_per_km not in cost_cb:
-                rows = [
-                    [NO_ROAD if not math.isfinite(dist[i][j])
-                     else round(vt.cost_per_km * dist[i][j] / 1000 * COST_SCALE)
-                     for j in range(n)]
-                    for i in range(n)
-                ]  # fmt: skip
-                cost_cb[vt.cost_per_km] = routing.RegisterTransitMatrix(rows)
+                per_m = vt.cost_per_km / 1000 * COST_SCALE
+                rows = np.where(finite, np.rint(np.where(finite, dist, 0.0) * per_m), NO_ROAD)
+                cost_cb[vt.cost_per_km] = routing.RegisterTransitMatrix(
+                    rows.astype(np.int64).tolist()
+                )
             routing.SetArcCostEvaluatorOfVehicle(cost_cb[vt.cost_per_km], v)
             if not self.relaxed:
                 routing.SetFixedCostOfVehicle(round(vt.fixed_cost * COST_SCALE), v)
@@ -236,11 +239,9 @@ class _Model:
         if not p.calls_at_depots():
             return  # every route is one trip
         # Trips: one per departure from a depot site to another site.
-        trip_rows = [
-            [1 if sites[i] in self.depot_sites and sites[i] != sites[j] else 0 for j in range(n)]
-            for i in range(n)
-        ]
-        trips_cb = routing.RegisterTransitMatrix(trip_rows)
+        at_depot = np.array([site in self.depot_sites for site in self.node_sites])
+        trip_rows = (at_depot[:, None] & ~same_site).astype(np.int64)
+        trips_cb = routing.RegisterTransitMatrix(trip_rows.tolist())
         trips = [v.vehicle_type.max_trips for v in p.vehicles]
         routing.AddDimensionWithVehicleCapacity(trips_cb, 0, trips, True, "trips")
         self._drops_before_depot()
@@ -355,11 +356,26 @@ class _Model:
         return [[self.index(i) for i in seq] for seq in sequences]
 
     def solve(
-        self, strategy: int, time_limit_s: float, solution_limit: int | None
+        self,
+        strategy: int,
+        time_limit_s: float,
+        solution_limit: int | None,
+        *,
+        stop_after_s: float | None = None,
     ) -> pywrapcp.Assignment | None:
-        return self.routing.SolveWithParameters(
-            self._params(strategy, time_limit_s, solution_limit)
-        )
+        """Search from ``strategy``'s first solution; with ``stop_after_s`` (a
+        ``time.perf_counter()`` reading), stop at the first solution found after it."""
+        self._stop_after_s = stop_after_s
+        try:
+            return self.routing.SolveWithParameters(
+                self._params(strategy, time_limit_s, solution_limit)
+            )
+        finally:
+            self._stop_after_s = None
+
+    def _at_solution(self) -> None:
+        if self._stop_after_s is not None and time.perf_counter() > self._stop_after_s:
+            self.routing.solver().FinishCurrentSearch()
 
     def _params(
         self, strategy: int, time_limit_s: float, solution_limit: int | None
