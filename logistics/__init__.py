@@ -22,6 +22,7 @@ from logistics.county import CountyPlan, Kpis
 from logistics.demo import demo_bundle_path, make_demo_county, write_demo_bundle
 from logistics.errors import LogisticsError, Problem, ScenarioError
 from logistics.matrix import TravelMatrix
+from logistics.orlib import CapacitatedInstance, PMedianInstance, read_cap, read_pmed
 from logistics.osm import DEFAULT_SPEED_KMH, OsmFileError, read_osm_roads
 from logistics.outputs import PLAN_FILES, write_plan
 from logistics.plans import (
@@ -63,6 +64,7 @@ __all__ = [
     "SHARED",
     "BenchmarkFileError",
     "BenchmarkInstance",
+    "CapacitatedInstance",
     "CheckReport",
     "CostBreakdown",
     "Costs",
@@ -74,6 +76,7 @@ __all__ = [
     "LogisticsError",
     "Order",
     "OsmFileError",
+    "PMedianInstance",
     "Planning",
     "Problem",
     "Road",
@@ -104,8 +107,10 @@ __all__ = [
     "load_scenario",
     "make_demo_county",
     "read_benchmark_instance",
+    "read_cap",
     "read_lilim_instance",
     "read_osm_roads",
+    "read_pmed",
     "read_vrplib_instance",
     "read_vrplib_solution",
     "save_scenario",

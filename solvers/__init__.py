@@ -1,6 +1,15 @@
 """lognet's decisions: facility location, vehicle routing and the county pipeline."""
 
 from solvers.benchmark import BenchmarkSolution, solve_benchmark
+from solvers.facility import FacilityProblem, FacilityResult, SiteChoice
+from solvers.facility_models import (
+    solve_cflp,
+    solve_lscp,
+    solve_mclp,
+    solve_p_center,
+    solve_p_median,
+    solve_ufl,
+)
 from solvers.location import LocateParams, locate
 from solvers.mip import MIP_ENGINES, LinearModel, MipResult, solve_mip
 from solvers.pipeline import find_unservable, plan_county
@@ -10,14 +19,23 @@ __all__ = [
     "MIP_ENGINES",
     "ROUTING_ENGINES",
     "BenchmarkSolution",
+    "FacilityProblem",
+    "FacilityResult",
     "LinearModel",
     "LocateParams",
     "MipResult",
     "RouteParams",
+    "SiteChoice",
     "find_unservable",
     "locate",
     "plan_county",
     "route",
     "solve_benchmark",
+    "solve_cflp",
+    "solve_lscp",
+    "solve_mclp",
     "solve_mip",
+    "solve_p_center",
+    "solve_p_median",
+    "solve_ufl",
 ]

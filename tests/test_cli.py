@@ -309,7 +309,9 @@ def test_usage_errors_exit_2(args: list[str | Path]) -> None:
     assert "Usage:" in result.output
 
 
-@pytest.mark.parametrize("command", ["plan", "validate", "demo", "bench vrp"])
+@pytest.mark.parametrize(
+    "command", ["plan", "validate", "demo", "bench vrp", "bench cflp", "bench pmed"]
+)
 def test_every_command_help_has_an_example(command: str) -> None:
     result = invoke([*command.split(), "--help"])
     assert result.exit_code == 0

@@ -61,7 +61,7 @@ def exit_code_lists(markdown: str) -> str:
 
 
 def test_the_cli_has_the_commands_of_the_design() -> None:
-    assert COMMANDS == ["bench vrp", "demo", "plan", "validate"]
+    assert COMMANDS == ["bench cflp", "bench pmed", "bench vrp", "demo", "plan", "validate"]
     assert EXIT_CODES == [0, 1, 2, 3, 4]
 
 

@@ -18,9 +18,9 @@ import itertools
 import math
 import time
 from collections.abc import Callable, Sequence
+from importlib import metadata
 
 import numpy as np
-import ortools
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from solvers.routing_problem import EngineRoutes, Pair, Role, RoutingProblem, Stop
@@ -60,7 +60,7 @@ def solve_with_ortools(
     every stop unserved.
     """
     t0 = time.perf_counter()
-    version = f"ortools {ortools.__version__}"
+    version = f"ortools {metadata.version('ortools')}"
     empty = tuple(() for _ in problem.vehicles)
     if not problem.vehicles or not problem.stops:
         return EngineRoutes(empty, tuple((0.0, 0.0) for _ in problem.vehicles), 0.0, True, version)

@@ -1,0 +1,332 @@
+r"""The location suite's models, each written once against :class:`solvers.mip.LinearModel`.
+
+Notation: sites ``i`` with fixed cost ``f_i``, capacity ``s_i``, cold capacity ``Q_i``;
+customers ``j`` with demand ``d_j`` and cold demand ``q_j``; ``c_ij`` serves all of ``j``
+from ``i``, ``e_ij`` all of its cold goods, ``D_ij`` is the distance. ``y_i`` opens site
+``i`` (fixed to 1 for existing or required sites, to 0 for forbidden ones); ``x_ij`` and
+``z_ij`` are the shares of ``j``'s demand and cold demand that ``i`` serves.
+
+Capacitated facility location (``cflp``; split demand, or single source with
+``x, z ∈ {0, 1}``)::
+
+    min  Σ_i f_i y_i + Σ_ij c_ij x_ij + Σ_ij e_ij z_ij
+    s.t. Σ_i x_ij = 1                       ∀ j
+         Σ_i z_ij = 1                       ∀ j with q_j > 0, over i with Q_i > 0
+         x_ij ≤ y_i,  z_ij ≤ y_i            (the strong linking rows)
+         Σ_j d_j x_ij + Σ_j q_j z_ij ≤ s_i y_i     ∀ i with finite s_i
+         Σ_j q_j z_ij ≤ Q_i y_i                    ∀ i
+         Σ_i s_i y_i ≥ Σ_j (d_j + q_j)             (aggregate capacity cut)
+
+Uncapacitated facility location (``ufl``): the same without capacities.
+p-median (``p_median``): no fixed costs, no capacities, ``Σ_i y_i = p``.
+p-center (``p_center``): ``min r`` s.t. ``Σ_i D_ij x_ij ≤ r`` ∀ j, ``Σ_i y_i = p``, with the
+assignment and linking rows. Maximal covering (``mclp``): ``max Σ_j d_j u_j`` s.t.
+``u_j ≤ Σ_{i: D_ij ≤ R} y_i``, ``u_j ≤ 1``, ``Σ_i y_i = p``. Set covering (``lscp``):
+``min Σ_i y_i`` s.t. ``Σ_{i: D_ij ≤ R} y_i ≥ 1`` ∀ j.
+
+Every model solves on every MIP backend of :func:`solvers.mip.solve_mip` (``cp-sat`` needs
+every variable integer: shares then become 0/1, which changes nothing for the
+uncapacitated, covering and single-source models).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from logistics.plans import SolveStatus
+from solvers.facility import FacilityProblem, FacilityResult, SiteChoice
+from solvers.location import LocateParams
+from solvers.mip import LinearModel, MipResult, solve_mip
+
+__all__ = [
+    "solve_cflp",
+    "solve_lscp",
+    "solve_mclp",
+    "solve_p_center",
+    "solve_p_median",
+    "solve_ufl",
+]
+
+#: Engines whose variables must all be integer.
+_INTEGER_ONLY = frozenset({"cp-sat"})
+
+
+def solve_cflp(
+    problem: FacilityProblem, params: LocateParams, *, single_source: bool = False
+) -> FacilityResult:
+    """Capacitated facility location, split demand or single source (module docstring).
+
+    Examples
+    --------
+    Two sites of capacity 10, each costing 5 to open; customers of demand 6 and 6 cannot
+    share one site, so both open:
+
+    >>> problem = FacilityProblem.from_cost_matrix(
+    ...     [[1, 2], [2, 1]], demand=[6, 6], fixed_cost=[5, 5], capacity=[10, 10])
+    >>> result = solve_cflp(problem, LocateParams(time_limit_s=10))
+    >>> result.open, result.objective, result.status.value
+    (('0', '1'), 12.0, 'optimal')
+    """
+    name = "cflp-single" if single_source else "cflp"
+    return _solve(problem, params, name, capacitated=True, single_source=single_source)
+
+
+def solve_ufl(problem: FacilityProblem, params: LocateParams) -> FacilityResult:
+    """Uncapacitated facility location (module docstring)."""
+    return _solve(problem, params, "ufl", capacitated=False, single_source=False)
+
+
+def solve_p_median(problem: FacilityProblem, p: int, params: LocateParams) -> FacilityResult:
+    """Open exactly ``p`` sites, minimising the total serving cost (module docstring).
+
+    Examples
+    --------
+    >>> problem = FacilityProblem.from_cost_matrix([[0, 3, 9], [3, 0, 4], [9, 4, 0]])
+    >>> result = solve_p_median(problem, 1, LocateParams(time_limit_s=10))
+    >>> result.open, result.objective
+    (('1',), 7.0)
+    """
+    return _solve(problem, params, "p-median", capacitated=False, single_source=False, p=p)
+
+
+def solve_p_center(problem: FacilityProblem, p: int, params: LocateParams) -> FacilityResult:
+    """Open exactly ``p`` sites, minimising the longest distance to a customer's site."""
+    return _solve(
+        problem, params, "p-center", capacitated=False, single_source=True, p=p, center=True
+    )
+
+
+def solve_mclp(
+    problem: FacilityProblem, p: int, radius: float, params: LocateParams
+) -> FacilityResult:
+    """Open ``p`` sites covering as much demand as possible within ``radius``.
+
+    The objective is the demand covered; ``assignment`` lists each covered customer with
+    its nearest open site.
+    """
+    t0 = time.perf_counter()
+    covers = _covers(problem, radius)
+    model, y = _site_vars(problem, LinearModel(), cost=False)
+    model.add_row([(v, 1.0) for v in y.values()], lo=p, hi=p)
+    u = {}
+    for j in range(problem.n_customers):
+        near = [y[i] for i in covers[j] if i in y]
+        if not near:
+            continue
+        u[j] = model.add_var(cost=-float(problem.demand[j]), integer=_integer(params))
+        model.add_row([(u[j], 1.0), *((v, -1.0) for v in near)], hi=0.0)
+    result = _run(model, params)
+    return _covering_result(problem, params, "mclp", result, y, t0, radius=radius)
+
+
+def solve_lscp(problem: FacilityProblem, radius: float, params: LocateParams) -> FacilityResult:
+    """Open as few sites as possible so that every customer has one within ``radius``.
+
+    A customer no site covers makes the problem infeasible (status INFEASIBLE).
+    """
+    t0 = time.perf_counter()
+    covers = _covers(problem, radius)
+    model, y = _site_vars(problem, LinearModel(), cost=False)
+    for v in y.values():
+        model.cost[v] = 1.0
+    for j in range(problem.n_customers):
+        model.add_row([(y[i], 1.0) for i in covers[j] if i in y], lo=1.0)
+    result = _run(model, params)
+    return _covering_result(problem, params, "lscp", result, y, t0, radius=radius)
+
+
+# --- building blocks --------------------------------------------------------------------
+
+
+@dataclass
+class _Handles:
+    y: dict[int, int]
+    x: dict[tuple[int, int], int] = field(default_factory=dict)
+    z: dict[tuple[int, int], int] = field(default_factory=dict)
+    #: Per site, (share variable, amount) of everything it may serve, and of cold goods.
+    load: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
+    cold: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
+    #: Customers no site may serve.
+    unserved: list[int] = field(default_factory=list)
+
+
+def _integer(params: LocateParams) -> bool:
+    return params.engine in _INTEGER_ONLY
+
+
+def _site_vars(
+    problem: FacilityProblem, model: LinearModel, *, cost: bool
+) -> tuple[LinearModel, dict[int, int]]:
+    """``y_i`` for every site that is not forbidden, fixed to 1 when it must open."""
+    y = {}
+    for i, choice in enumerate(problem.choice):
+        if choice is SiteChoice.CLOSED:
+            continue
+        lb = 1.0 if choice is SiteChoice.OPEN else 0.0
+        f = float(problem.fixed_cost[i]) if cost else 0.0
+        y[i] = model.add_var(cost=f, lb=lb, ub=1.0, integer=True)
+    return model, y
+
+
+def _solve(
+    problem: FacilityProblem,
+    params: LocateParams,
+    name: str,
+    *,
+    capacitated: bool,
+    single_source: bool,
+    p: int | None = None,
+    center: bool = False,
+) -> FacilityResult:
+    t0 = time.perf_counter()
+    model, y = _site_vars(problem, LinearModel(), cost=p is None)
+    h = _Handles(y)
+    integer = single_source or _integer(params)
+    radius = model.add_var(cost=1.0, lb=0.0, ub=math.inf) if center else None
+    total = 0.0
+    for j in range(problem.n_customers):
+        sites = [i for i in y if math.isfinite(problem.cost[i, j])]
+        if not sites:
+            h.unserved.append(j)
+            continue
+        for i in sites:
+            c = 0.0 if center else float(problem.cost[i, j])
+            h.x[i, j] = model.add_var(cost=c, integer=integer)
+            model.add_row([(h.x[i, j], 1.0), (y[i], -1.0)], hi=0.0)
+            h.load.setdefault(i, []).append((h.x[i, j], float(problem.demand[j])))
+        model.add_row([(h.x[i, j], 1.0) for i in sites], lo=1.0, hi=1.0)
+        if radius is not None:
+            terms = [(h.x[i, j], float(problem.distance[i, j])) for i in sites]
+            model.add_row([*terms, (radius, -1.0)], hi=0.0)
+        total += float(problem.demand[j])
+        q = float(problem.cold_demand[j])
+        if q <= 0:
+            continue
+        stores = [
+            i for i in y if problem.cold_capacity[i] > 0 and math.isfinite(problem.cold_cost[i, j])
+        ]
+        if not stores:
+            h.unserved.append(j)
+            continue
+        for i in stores:
+            h.z[i, j] = model.add_var(cost=float(problem.cold_cost[i, j]), integer=integer)
+            model.add_row([(h.z[i, j], 1.0), (y[i], -1.0)], hi=0.0)
+            h.load.setdefault(i, []).append((h.z[i, j], q))
+            h.cold.setdefault(i, []).append((h.z[i, j], q))
+        model.add_row([(h.z[i, j], 1.0) for i in stores], lo=1.0, hi=1.0)
+        total += q
+    if p is not None:
+        model.add_row([(v, 1.0) for v in y.values()], lo=p, hi=p)
+    if capacitated:
+        _capacity_rows(problem, model, h, total)
+    result = _run(model, params)
+    return _result(problem, params, name, result, h, t0)
+
+
+def _capacity_rows(problem: FacilityProblem, model: LinearModel, h: _Handles, total: float) -> None:
+    for i, yi in h.y.items():
+        s = float(problem.capacity[i])
+        if math.isfinite(s) and h.load.get(i):
+            model.add_row([*h.load[i], (yi, -s)], hi=0.0)
+        if h.cold.get(i):
+            model.add_row([*h.cold[i], (yi, -float(problem.cold_capacity[i]))], hi=0.0)
+    caps = [float(problem.capacity[i]) for i in h.y]
+    if all(math.isfinite(s) for s in caps):
+        model.add_row([(yi, float(problem.capacity[i])) for i, yi in h.y.items()], lo=total)
+
+
+def _covers(problem: FacilityProblem, radius: float) -> list[list[int]]:
+    within = problem.distance <= radius + 1e-9
+    return [list(np.flatnonzero(within[:, j])) for j in range(problem.n_customers)]
+
+
+def _run(model: LinearModel, params: LocateParams) -> MipResult:
+    return solve_mip(
+        model,
+        engine=params.engine,
+        time_limit_s=params.time_limit_s,
+        seed=params.seed,
+        relative_gap=params.relative_gap,
+    )
+
+
+def _opened(problem: FacilityProblem, result: MipResult, y: dict[int, int]) -> list[int]:
+    if result.values.size == 0:
+        return []
+    return [i for i, v in y.items() if result.values[v] > 0.5]
+
+
+def _result(
+    problem: FacilityProblem,
+    params: LocateParams,
+    name: str,
+    result: MipResult,
+    h: _Handles,
+    t0: float,
+) -> FacilityResult:
+    values = result.values
+
+    def shares(handles: dict[tuple[int, int], int]) -> tuple[tuple[str, str, float], ...]:
+        if values.size == 0:
+            return ()
+        return tuple(
+            (problem.customer_ids[j], problem.site_ids[i], round(float(values[v]), 9))
+            for (i, j), v in sorted(handles.items(), key=lambda item: (item[0][1], item[0][0]))
+            if values[v] > 1e-9
+        )
+
+    return FacilityResult(
+        model=name,
+        open=tuple(problem.site_ids[i] for i in _opened(problem, result, h.y)),
+        assignment=shares(h.x),
+        cold_assignment=shares(h.z),
+        objective=result.objective,
+        bound=result.bound,
+        status=result.status,
+        runtime_s=time.perf_counter() - t0,
+        engine=result.engine,
+        seed=params.seed,
+        unserved=tuple(problem.customer_ids[j] for j in sorted(set(h.unserved))),
+    )
+
+
+def _covering_result(
+    problem: FacilityProblem,
+    params: LocateParams,
+    name: str,
+    result: MipResult,
+    y: dict[int, int],
+    t0: float,
+    *,
+    radius: float,
+) -> FacilityResult:
+    """Covering models list each covered customer with its nearest open site; MCLP
+    maximises, so its objective and bound come back with their sign restored."""
+    negate = name == "mclp"
+    opened = _opened(problem, result, y)
+    assignment = []
+    for j in range(problem.n_customers):
+        near = [i for i in opened if problem.distance[i, j] <= radius + 1e-9]
+        if near:
+            i = min(near, key=lambda k: problem.distance[k, j])
+            assignment.append((problem.customer_ids[j], problem.site_ids[i], 1.0))
+    sign = -1.0 if negate else 1.0
+    objective, bound = sign * result.objective, sign * result.bound
+    if result.status in (SolveStatus.INFEASIBLE, SolveStatus.NOT_SOLVED) and negate:
+        objective = -math.inf
+    return FacilityResult(
+        model=name,
+        open=tuple(problem.site_ids[i] for i in opened),
+        assignment=tuple(assignment),
+        objective=objective,
+        bound=bound,
+        status=result.status,
+        runtime_s=time.perf_counter() - t0,
+        engine=result.engine,
+        seed=params.seed,
+        sense="max" if negate else "min",
+    )
