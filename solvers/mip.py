@@ -18,7 +18,7 @@ from logistics.plans import SolveStatus
 __all__ = ["MIP_ENGINES", "LinearModel", "MipResult", "solve_mip"]
 
 #: Engine names accepted by :func:`solve_mip`.
-MIP_ENGINES = ("highs", "scip", "cbc")
+MIP_ENGINES = ("highs", "scip", "cbc", "cp-sat")
 
 
 @dataclass(slots=True)
@@ -85,7 +85,8 @@ def solve_mip(
     relative_gap: float = 1e-6,
 ) -> MipResult:
     """Solve ``model`` with a named engine (see :data:`MIP_ENGINES`): ``highs`` and
-    ``scip`` through OR-Tools MathOpt, ``cbc`` through PuLP."""
+    ``scip`` through OR-Tools MathOpt, ``cbc`` through PuLP, ``cp-sat`` (pure-integer
+    models only) through OR-Tools CP-SAT."""
     if engine not in MIP_ENGINES:
         raise ValueError(f"unknown MIP engine {engine!r}; choose one of {MIP_ENGINES}")
     if model.n_vars == 0:
@@ -98,6 +99,12 @@ def solve_mip(
         from solvers.engines.pulp_mip import solve_with_pulp
 
         return solve_with_pulp(
+            model, time_limit_s=time_limit_s, seed=seed, relative_gap=relative_gap
+        )
+    if engine == "cp-sat":
+        from solvers.engines.cpsat_mip import solve_with_cpsat
+
+        return solve_with_cpsat(
             model, time_limit_s=time_limit_s, seed=seed, relative_gap=relative_gap
         )
     from solvers.engines.mathopt import solve_with_mathopt

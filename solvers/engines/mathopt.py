@@ -30,6 +30,10 @@ def solve_with_mathopt(
     relative_gap: float,
 ) -> MipResult:
     t0 = time.perf_counter()
+    engine = f"mathopt-{solver}"
+    if any(lo > hi for _, lo, hi in model.rows):  # MathOpt refuses such a row outright
+        runtime_s = time.perf_counter() - t0
+        return MipResult(SolveStatus.INFEASIBLE, np.empty(0), math.inf, math.inf, runtime_s, engine)
     m = mathopt.Model(name="lognet")
     xs = [
         m.add_variable(lb=lo, ub=hi, is_integer=integer)
@@ -47,7 +51,6 @@ def solve_with_mathopt(
     result = mathopt.solve(m, _SOLVERS[solver], params=params)
     reason = result.termination.reason
     runtime_s = time.perf_counter() - t0
-    engine = f"mathopt-{solver}"
     if reason in (mathopt.TerminationReason.INFEASIBLE,):
         return MipResult(SolveStatus.INFEASIBLE, np.empty(0), math.inf, math.inf, runtime_s, engine)
     if not result.has_primal_feasible_solution():

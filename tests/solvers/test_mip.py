@@ -125,3 +125,11 @@ def test_infeasible_model_reports_infeasible(build: Callable[[], LinearModel], e
 def test_unknown_engine_raises_value_error(engine: str) -> None:
     with pytest.raises(ValueError, match="unknown MIP engine"):
         solve_mip(knapsack(), engine=engine, time_limit_s=1)
+
+
+@pytest.mark.parametrize("engine", MIP_ENGINES)
+def test_a_row_with_crossed_bounds_is_infeasible(engine: str) -> None:
+    m = LinearModel()
+    x = m.add_var(integer=True)
+    m.add_row([(x, 1.0)], lo=1.0, hi=0.0)
+    assert solve_mip(m, engine=engine, time_limit_s=5).status is SolveStatus.INFEASIBLE
