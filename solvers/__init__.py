@@ -12,6 +12,7 @@ from solvers.facility_models import (
 )
 from solvers.location import LocateParams, locate
 from solvers.mip import MIP_ENGINES, LinearModel, MipResult, solve_mip
+from solvers.p_median_heuristic import PMedianBound, solve_p_median_heuristic
 from solvers.pipeline import find_unservable, plan_county
 from solvers.routing import ROUTING_ENGINES, RouteParams, route
 
@@ -24,6 +25,7 @@ __all__ = [
     "LinearModel",
     "LocateParams",
     "MipResult",
+    "PMedianBound",
     "RouteParams",
     "SiteChoice",
     "find_unservable",
@@ -37,5 +39,6 @@ __all__ = [
     "solve_mip",
     "solve_p_center",
     "solve_p_median",
+    "solve_p_median_heuristic",
     "solve_ufl",
 ]

@@ -33,14 +33,17 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+import numpy.typing as npt
 
 from logistics.plans import SolveStatus
 from solvers.facility import FacilityProblem, FacilityResult, SiteChoice
 from solvers.location import LocateParams
 from solvers.mip import LinearModel, MipResult, solve_mip
+from solvers.p_median_heuristic import solve_p_median_heuristic
 
 __all__ = [
     "solve_cflp",
@@ -51,8 +54,13 @@ __all__ = [
     "solve_ufl",
 ]
 
+Array = npt.NDArray[np.float64]
+
 #: Engines whose variables must all be integer.
 _INTEGER_ONLY = frozenset({"cp-sat"})
+#: Most of the time limit the p-median heuristic may take before the MIP (it usually
+#: stops well before, when its search stalls).
+HEURISTIC_SHARE = 0.3
 
 
 def solve_cflp(
@@ -83,14 +91,103 @@ def solve_ufl(problem: FacilityProblem, params: LocateParams) -> FacilityResult:
 def solve_p_median(problem: FacilityProblem, p: int, params: LocateParams) -> FacilityResult:
     """Open exactly ``p`` sites, minimising the total serving cost (module docstring).
 
+    First a Lagrangian heuristic (:mod:`solvers.p_median_heuristic`, at most
+    :data:`HEURISTIC_SHARE` of the time) finds a plan and a bound, and fixes the sites
+    that no cheaper plan can do without or use; when that does not prove the plan
+    optimal, the MIP solves what is left, and the better plan wins. The bound is the
+    stronger of the Lagrangian bound and ``min(plan, MIP bound)``: sites fixed closed are
+    in no plan cheaper than the heuristic's. With whole-number costs, a bound within 1 of
+    the plan proves it.
+
     Examples
     --------
     >>> problem = FacilityProblem.from_cost_matrix([[0, 3, 9], [3, 0, 4], [9, 4, 0]])
     >>> result = solve_p_median(problem, 1, LocateParams(time_limit_s=10))
-    >>> result.open, result.objective
-    (('1',), 7.0)
+    >>> result.open, result.objective, result.status.value
+    (('1',), 7.0, 'optimal')
     """
-    return _solve(problem, params, "p-median", capacitated=False, single_source=False, p=p)
+    t0 = time.perf_counter()
+    choice = np.array([c.value for c in problem.choice])
+    heuristic = solve_p_median_heuristic(
+        problem.cost,
+        p,
+        time_limit_s=params.time_limit_s * HEURISTIC_SHARE,
+        seed=params.seed,
+        allowed=choice != SiteChoice.CLOSED.value,
+        required=choice == SiteChoice.OPEN.value,
+    )
+    plan = _nearest_plan(problem, heuristic.open)
+    bound = heuristic.lower_bound
+    engine = "lagrangian"
+    if not heuristic.proven_optimal:
+        fixed = list(problem.choice)
+        for i in heuristic.fixed_closed:
+            fixed[i] = SiteChoice.CLOSED
+        for i in heuristic.fixed_open:
+            fixed[i] = SiteChoice.OPEN
+        left = max(params.time_limit_s - (time.perf_counter() - t0), 0.1)
+        mip = _solve(
+            replace(problem, choice=tuple(fixed)),
+            replace(params, time_limit_s=left),
+            "p-median",
+            capacitated=False,
+            single_source=False,
+            p=p,
+        )
+        engine = f"lagrangian + {mip.engine}"
+        if mip.objective < heuristic.objective:
+            plan = mip.open, mip.assignment
+        bound = max(bound, min(heuristic.objective, mip.bound))
+    objective = min(heuristic.objective, _cost_of(problem, plan[1]))
+    status = SolveStatus.FEASIBLE
+    if _proves(objective, bound, params.relative_gap, problem.cost):
+        # Within the gap, or within 1 of a whole-number optimum: then the bound is it.
+        status = SolveStatus.OPTIMAL
+        if objective - bound > params.relative_gap * max(abs(objective), 1e-9):
+            bound = objective
+    return FacilityResult(
+        model="p-median",
+        open=plan[0],
+        assignment=plan[1],
+        objective=objective,
+        bound=bound,
+        status=status,
+        runtime_s=time.perf_counter() - t0,
+        engine=engine,
+        seed=params.seed,
+    )
+
+
+def _nearest_plan(
+    problem: FacilityProblem, opened: Sequence[int]
+) -> tuple[tuple[str, ...], tuple[tuple[str, str, float], ...]]:
+    """Site ids of ``opened`` and each customer sent whole to its cheapest one."""
+    rows = list(opened)
+    nearest = np.asarray(rows)[np.argmin(problem.cost[rows], axis=0)]
+    assignment = tuple(
+        (c, problem.site_ids[int(i)], 1.0)
+        for c, i in zip(problem.customer_ids, nearest, strict=True)
+    )
+    return tuple(problem.site_ids[i] for i in rows), assignment
+
+
+def _cost_of(problem: FacilityProblem, assignment: tuple[tuple[str, str, float], ...]) -> float:
+    site = {s: i for i, s in enumerate(problem.site_ids)}
+    customer = {c: j for j, c in enumerate(problem.customer_ids)}
+    return float(sum(problem.cost[site[s], customer[c]] * f for c, s, f in assignment))
+
+
+def _proves(objective: float, bound: float, relative_gap: float, cost: Array) -> bool:
+    """Whether ``bound`` proves ``objective`` optimal: within the relative gap, or with
+    whole-number costs, by less than 1 (the optimum is a whole number at least the
+    bound)."""
+    if not (math.isfinite(objective) and math.isfinite(bound)):
+        return False
+    if objective - bound <= relative_gap * max(abs(objective), 1e-9):
+        return True
+    finite = cost[np.isfinite(cost)]
+    whole = bool(np.all(finite == np.round(finite)))
+    return whole and math.ceil(bound - 1e-9) >= objective
 
 
 def solve_p_center(problem: FacilityProblem, p: int, params: LocateParams) -> FacilityResult:
