@@ -15,6 +15,7 @@ from solvers.mip import MIP_ENGINES, LinearModel, MipResult, solve_mip
 from solvers.p_median_heuristic import PMedianBound, solve_p_median_heuristic
 from solvers.pipeline import find_unservable, plan_county
 from solvers.routing import ROUTING_ENGINES, RouteParams, route
+from solvers.two_tier import TwoTierProblem, TwoTierResult, solve_two_tier
 
 __all__ = [
     "MIP_ENGINES",
@@ -28,6 +29,8 @@ __all__ = [
     "PMedianBound",
     "RouteParams",
     "SiteChoice",
+    "TwoTierProblem",
+    "TwoTierResult",
     "find_unservable",
     "locate",
     "plan_county",
@@ -40,5 +43,6 @@ __all__ = [
     "solve_p_center",
     "solve_p_median",
     "solve_p_median_heuristic",
+    "solve_two_tier",
     "solve_ufl",
 ]
