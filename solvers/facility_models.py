@@ -240,14 +240,21 @@ def solve_lscp(problem: FacilityProblem, radius: float, params: LocateParams) ->
 
 
 @dataclass
+class _Shares:
+    """Share variables ``var[k]`` of customer ``customer[k]`` at site ``site[k]``, sorted
+    by customer, then site."""
+
+    site: npt.NDArray[np.int64]
+    customer: npt.NDArray[np.int64]
+    var: npt.NDArray[np.int64]
+
+
+@dataclass
 class _Handles:
     y: dict[int, int]
-    x: dict[tuple[int, int], int] = field(default_factory=dict)
-    z: dict[tuple[int, int], int] = field(default_factory=dict)
-    #: Per site, (share variable, amount) of everything it may serve, and of cold goods.
-    load: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
-    cold: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
-    #: Customers no site may serve.
+    x: _Shares
+    z: _Shares
+    #: Customers no site may serve (or no cold store, for their cold goods).
     unserved: list[int] = field(default_factory=list)
 
 
@@ -269,6 +276,61 @@ def _site_vars(
     return model, y
 
 
+def _add_shares(
+    model: LinearModel,
+    y: dict[int, int],
+    eligible: npt.NDArray[np.bool_],
+    cost: Array | None,
+    *,
+    integer: bool,
+) -> _Shares:
+    """Share variables for the ``eligible`` (site, customer) pairs of open-able sites,
+    with their linking rows ``x_ij <= y_i`` and assignment rows ``Σ_i x_ij = 1``."""
+    sites = np.array(sorted(y), dtype=np.int64)
+    mask = eligible[sites] if len(sites) else np.zeros((0, eligible.shape[1]), dtype=bool)
+    customer, row = np.nonzero(mask.T)  # sorted by customer, then site
+    site = sites[row]
+    var = model.add_vars(
+        len(site), cost=0.0 if cost is None else cost[site, customer], integer=integer
+    )
+    y_var = np.array([y[i] for i in site.tolist()], dtype=np.int64)
+    n = len(var)
+    model.add_rows(
+        np.arange(0, 2 * n + 1, 2),
+        np.column_stack([var, y_var]).ravel(),
+        np.tile([1.0, -1.0], n),
+        hi=0.0,
+    )
+    _, counts = np.unique(customer, return_counts=True)
+    model.add_rows(np.concatenate([[0], np.cumsum(counts)]), var, 1.0, lo=1.0, hi=1.0)
+    return _Shares(site, customer, var)
+
+
+def _per_site_rows(
+    model: LinearModel,
+    y: dict[int, int],
+    shares: list[tuple[_Shares, Array]],
+    limit: Array,
+) -> None:
+    """``Σ amount * share <= limit_i * y_i`` for every site with a finite limit and
+    something to carry."""
+    site = np.concatenate([s.site for s, _ in shares])
+    var = np.concatenate([s.var for s, _ in shares])
+    amount = np.concatenate([a[s.customer] for s, a in shares])
+    order = np.argsort(site, kind="stable")
+    site, var, amount = site[order], var[order], amount[order]
+    indptr, indices, data = [0], [], []
+    for i in np.unique(site).tolist():
+        if not math.isfinite(float(limit[i])):
+            continue
+        span = slice(*np.searchsorted(site, [i, i + 1]))
+        indices.extend([*var[span].tolist(), y[i]])
+        data.extend([*amount[span].tolist(), -float(limit[i])])
+        indptr.append(len(indices))
+    if len(indptr) > 1:
+        model.add_rows(indptr, indices, data, hi=0.0)
+
+
 def _solve(
     problem: FacilityProblem,
     params: LocateParams,
@@ -281,59 +343,37 @@ def _solve(
 ) -> FacilityResult:
     t0 = time.perf_counter()
     model, y = _site_vars(problem, LinearModel(), cost=p is None)
-    h = _Handles(y)
     integer = single_source or _integer(params)
-    radius = model.add_var(cost=1.0, lb=0.0, ub=math.inf) if center else None
-    total = 0.0
-    for j in range(problem.n_customers):
-        sites = [i for i in y if math.isfinite(problem.cost[i, j])]
-        if not sites:
-            h.unserved.append(j)
-            continue
-        for i in sites:
-            c = 0.0 if center else float(problem.cost[i, j])
-            h.x[i, j] = model.add_var(cost=c, integer=integer)
-            model.add_row([(h.x[i, j], 1.0), (y[i], -1.0)], hi=0.0)
-            h.load.setdefault(i, []).append((h.x[i, j], float(problem.demand[j])))
-        model.add_row([(h.x[i, j], 1.0) for i in sites], lo=1.0, hi=1.0)
-        if radius is not None:
-            terms = [(h.x[i, j], float(problem.distance[i, j])) for i in sites]
-            model.add_row([*terms, (radius, -1.0)], hi=0.0)
-        total += float(problem.demand[j])
-        q = float(problem.cold_demand[j])
-        if q <= 0:
-            continue
-        stores = [
-            i for i in y if problem.cold_capacity[i] > 0 and math.isfinite(problem.cold_cost[i, j])
-        ]
-        if not stores:
-            h.unserved.append(j)
-            continue
-        for i in stores:
-            h.z[i, j] = model.add_var(cost=float(problem.cold_cost[i, j]), integer=integer)
-            model.add_row([(h.z[i, j], 1.0), (y[i], -1.0)], hi=0.0)
-            h.load.setdefault(i, []).append((h.z[i, j], q))
-            h.cold.setdefault(i, []).append((h.z[i, j], q))
-        model.add_row([(h.z[i, j], 1.0) for i in stores], lo=1.0, hi=1.0)
-        total += q
+    reachable = np.isfinite(problem.cost)
+    x = _add_shares(model, y, reachable, None if center else problem.cost, integer=integer)
+    sites = sorted(y)
+    served = reachable[sites].any(axis=0) if sites else np.zeros(problem.n_customers, bool)
+    if center:
+        radius = model.add_var(cost=1.0, lb=0.0, ub=math.inf)
+        _, counts = np.unique(x.customer, return_counts=True)
+        ends = np.cumsum(counts)
+        indices = np.insert(x.var, ends, radius)
+        data = np.insert(problem.distance[x.site, x.customer], ends, -1.0)
+        model.add_rows(np.concatenate([[0], ends + np.arange(1, len(ends) + 1)]), indices, data,
+                       hi=0.0)  # fmt: skip
+    cold = (problem.cold_demand > 0)[None, :] & (problem.cold_capacity > 0)[:, None]
+    cold &= np.isfinite(problem.cold_cost) & reachable
+    z = _add_shares(model, y, cold, problem.cold_cost, integer=integer)
+    # Customers no site reaches, and those whose cold goods no cold store takes.
+    no_store = (problem.cold_demand > 0) & ~np.isin(np.arange(problem.n_customers), z.customer)
+    unserved = np.flatnonzero(~served | (served & no_store)).tolist()
     if p is not None:
         model.add_row([(v, 1.0) for v in y.values()], lo=p, hi=p)
     if capacitated:
-        _capacity_rows(problem, model, h, total)
+        _per_site_rows(model, y, [(x, problem.demand), (z, problem.cold_demand)], problem.capacity)
+        _per_site_rows(model, y, [(z, problem.cold_demand)], problem.cold_capacity)
+        total = float(problem.demand[np.unique(x.customer)].sum())
+        total += float(problem.cold_demand[np.unique(z.customer)].sum())
+        caps = [float(problem.capacity[i]) for i in y]
+        if all(math.isfinite(c) for c in caps):
+            model.add_row([(y[i], float(problem.capacity[i])) for i in y], lo=total)
     result = _run(model, params)
-    return _result(problem, params, name, result, h, t0)
-
-
-def _capacity_rows(problem: FacilityProblem, model: LinearModel, h: _Handles, total: float) -> None:
-    for i, yi in h.y.items():
-        s = float(problem.capacity[i])
-        if math.isfinite(s) and h.load.get(i):
-            model.add_row([*h.load[i], (yi, -s)], hi=0.0)
-        if h.cold.get(i):
-            model.add_row([*h.cold[i], (yi, -float(problem.cold_capacity[i]))], hi=0.0)
-    caps = [float(problem.capacity[i]) for i in h.y]
-    if all(math.isfinite(s) for s in caps):
-        model.add_row([(yi, float(problem.capacity[i])) for i, yi in h.y.items()], lo=total)
+    return _result(problem, params, name, result, _Handles(y, x, z, unserved), t0)
 
 
 def _covers(problem: FacilityProblem, radius: float) -> list[list[int]]:
@@ -367,13 +407,19 @@ def _result(
 ) -> FacilityResult:
     values = result.values
 
-    def shares(handles: dict[tuple[int, int], int]) -> tuple[tuple[str, str, float], ...]:
+    def shares(handles: _Shares) -> tuple[tuple[str, str, float], ...]:
         if values.size == 0:
             return ()
+        amounts = values[handles.var]
+        keep = np.flatnonzero(amounts > 1e-9)
         return tuple(
-            (problem.customer_ids[j], problem.site_ids[i], round(float(values[v]), 9))
-            for (i, j), v in sorted(handles.items(), key=lambda item: (item[0][1], item[0][0]))
-            if values[v] > 1e-9
+            (problem.customer_ids[j], problem.site_ids[i], round(float(v), 9))
+            for i, j, v in zip(
+                handles.site[keep].tolist(),
+                handles.customer[keep].tolist(),
+                amounts[keep].tolist(),
+                strict=True,
+            )
         )
 
     return FacilityResult(
@@ -387,7 +433,7 @@ def _result(
         runtime_s=time.perf_counter() - t0,
         engine=result.engine,
         seed=params.seed,
-        unserved=tuple(problem.customer_ids[j] for j in sorted(set(h.unserved))),
+        unserved=tuple(problem.customer_ids[j] for j in h.unserved),
     )
 
 

@@ -15,17 +15,42 @@ import numpy.typing as npt
 
 from logistics.plans import SolveStatus
 
-__all__ = ["MIP_ENGINES", "LinearModel", "MipResult", "solve_mip"]
+__all__ = ["MIP_ENGINES", "LinearModel", "MipResult", "RowBlock", "solve_mip"]
 
 #: Engine names accepted by :func:`solve_mip`.
 MIP_ENGINES = ("highs", "scip", "cbc", "cp-sat")
+
+
+Row = tuple[tuple[tuple[int, float], ...], float, float]
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class RowBlock:
+    """Rows in compressed sparse row form: row ``r`` has the terms
+    ``indices[indptr[r]:indptr[r + 1]]`` with coefficients ``data[...]`` and bounds
+    ``lo[r] <= ... <= hi[r]``."""
+
+    indptr: IntArray
+    indices: IntArray
+    data: FloatArray
+    lo: FloatArray
+    hi: FloatArray
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.indptr) - 1
 
 
 @dataclass(slots=True)
 class LinearModel:
     """Minimise ``cost @ x`` subject to ``lo <= A x <= hi`` and variable bounds.
 
-    Built incrementally with :meth:`add_var` and :meth:`add_row`; engines read it only.
+    Built incrementally, a row at a time with :meth:`add_var` and :meth:`add_row`, or many
+    at once from arrays with :meth:`add_vars` and :meth:`add_rows` (large models build
+    far faster that way); engines read it only, through :attr:`rows` or
+    :meth:`triplets`.
 
     Examples
     --------
@@ -40,12 +65,17 @@ class LinearModel:
     ub: list[float] = field(default_factory=list)
     cost: list[float] = field(default_factory=list)
     integer: list[bool] = field(default_factory=list)
-    rows: list[tuple[tuple[tuple[int, float], ...], float, float]] = field(default_factory=list)
+    single_rows: list[Row] = field(default_factory=list)
+    blocks: list[RowBlock] = field(default_factory=list)
     offset: float = 0.0
 
     @property
     def n_vars(self) -> int:
         return len(self.cost)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.single_rows) + sum(b.n_rows for b in self.blocks)
 
     def add_var(
         self, *, cost: float = 0.0, lb: float = 0.0, ub: float = 1.0, integer: bool = False
@@ -57,11 +87,92 @@ class LinearModel:
         self.integer.append(integer)
         return len(self.cost) - 1
 
+    def add_vars(
+        self,
+        count: int,
+        *,
+        cost: npt.ArrayLike = 0.0,
+        lb: float = 0.0,
+        ub: float = 1.0,
+        integer: bool = False,
+    ) -> IntArray:
+        """Add ``count`` variables (``cost`` a number or one per variable); returns their
+        indices."""
+        first = self.n_vars
+        costs = np.broadcast_to(np.asarray(cost, dtype=np.float64), (count,))
+        self.cost.extend(costs.tolist())
+        self.lb.extend([lb] * count)
+        self.ub.extend([ub] * count)
+        self.integer.extend([integer] * count)
+        return np.arange(first, first + count, dtype=np.int64)
+
     def add_row(
         self, terms: Iterable[tuple[int, float]], *, lo: float = -math.inf, hi: float = math.inf
     ) -> None:
         """Add ``lo <= sum(coef * x[var]) <= hi``."""
-        self.rows.append((tuple(terms), lo, hi))
+        self.single_rows.append((tuple(terms), lo, hi))
+
+    def add_rows(
+        self,
+        indptr: npt.ArrayLike,
+        indices: npt.ArrayLike,
+        data: npt.ArrayLike,
+        *,
+        lo: npt.ArrayLike = -math.inf,
+        hi: npt.ArrayLike = math.inf,
+    ) -> None:
+        """Add rows in compressed sparse row form (see :class:`RowBlock`); ``lo`` and
+        ``hi`` are numbers or one per row."""
+        starts = np.asarray(indptr, dtype=np.int64)
+        n = len(starts) - 1
+        cols = np.asarray(indices, dtype=np.int64)
+        coefficients = np.broadcast_to(np.asarray(data, dtype=np.float64), cols.shape)
+        self.blocks.append(
+            RowBlock(
+                starts,
+                cols,
+                np.array(coefficients),
+                np.broadcast_to(np.asarray(lo, dtype=np.float64), (n,)).copy(),
+                np.broadcast_to(np.asarray(hi, dtype=np.float64), (n,)).copy(),
+            )
+        )
+
+    @property
+    def rows(self) -> list[Row]:
+        """Every row as ``(terms, lo, hi)``: the single rows, then the blocks'."""
+        out = list(self.single_rows)
+        for b in self.blocks:
+            for r in range(b.n_rows):
+                span = slice(int(b.indptr[r]), int(b.indptr[r + 1]))
+                terms = zip(b.indices[span].tolist(), b.data[span].tolist(), strict=True)
+                out.append((tuple(terms), float(b.lo[r]), float(b.hi[r])))
+        return out
+
+    def triplets(self) -> tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray]:
+        """Row index, column and coefficient of every term (in :attr:`rows` order), and
+        every row's bounds, as arrays."""
+        lengths = [len(terms) for terms, _, _ in self.single_rows]
+        flat = [term for terms, _, _ in self.single_rows for term in terms]
+        row_parts = [np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)]
+        col_parts = [np.array([i for i, _ in flat], dtype=np.int64)]
+        data_parts = [np.array([c for _, c in flat], dtype=np.float64)]
+        lo_parts = [np.array([lo for _, lo, _ in self.single_rows], dtype=np.float64)]
+        hi_parts = [np.array([hi for _, _, hi in self.single_rows], dtype=np.float64)]
+        first = len(lengths)
+        for b in self.blocks:
+            row_parts.append(first + np.repeat(np.arange(b.n_rows), np.diff(b.indptr)))
+            col_parts.append(b.indices)
+            data_parts.append(b.data)
+            lo_parts.append(b.lo)
+            hi_parts.append(b.hi)
+            first += b.n_rows
+        return (
+            np.concatenate(row_parts),
+            np.concatenate(col_parts),
+            np.concatenate(data_parts),
+            np.concatenate(lo_parts),
+            np.concatenate(hi_parts),
+        )
 
 
 @dataclass(frozen=True, slots=True)

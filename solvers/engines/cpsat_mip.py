@@ -189,10 +189,11 @@ def _derive_bounds(model: LinearModel, lo: list[float], hi: list[float]) -> None
 
     Only infinite bounds change, so every pass either finishes one or stops the loop.
     """
+    rows = model.rows  # materialised once: the loop may pass over them several times
     changed = True
     while changed:
         changed = False
-        for terms, row_lo, row_hi in model.rows:
+        for terms, row_lo, row_hi in rows:
             # Each finite side as `sum(side * a * x) <= limit`.
             for side, limit in ((1.0, row_hi), (-1.0, -row_lo)):
                 if math.isinf(limit):

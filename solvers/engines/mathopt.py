@@ -11,6 +11,7 @@ import math
 import time
 
 import numpy as np
+import numpy.typing as npt
 from ortools.math_opt import model_pb2, result_pb2, solution_pb2
 from ortools.math_opt.core.python import solver as core
 from ortools.math_opt.python import callback, init_arguments, mathopt, model_parameters
@@ -33,7 +34,8 @@ def solve_with_mathopt(
 ) -> MipResult:
     t0 = time.perf_counter()
     engine = f"mathopt-{solver}"
-    if any(lo > hi for _, lo, hi in model.rows):  # MathOpt refuses such a row outright
+    rows, cols, coefficients, lows, highs = model.triplets()
+    if np.any(lows > highs):  # MathOpt refuses such a row outright
         runtime_s = time.perf_counter() - t0
         return MipResult(SolveStatus.INFEASIBLE, np.empty(0), math.inf, math.inf, runtime_s, engine)
     params = mathopt.SolveParameters(
@@ -44,7 +46,7 @@ def solve_with_mathopt(
     )
     # The proto-level call: no Python object per variable on the way in or out.
     answer = core.solve(
-        _proto(model),
+        _proto(model, rows, cols, coefficients, lows, highs),
         _SOLVERS[solver].value,
         init_arguments.StreamableSolverInitArguments().to_proto(),
         params.to_proto(),
@@ -77,23 +79,26 @@ def solve_with_mathopt(
     return MipResult(status, values, objective, bound, runtime_s, engine)
 
 
-def _proto(model: LinearModel) -> model_pb2.ModelProto:
-    """``model`` as a MathOpt model proto, built from flat arrays: far faster than adding
-    rows one expression at a time (cap41: 0.02 s against 0.4 s)."""
+def _proto(
+    model: LinearModel,
+    rows: npt.NDArray[np.int64],
+    cols: npt.NDArray[np.int64],
+    coefficients: npt.NDArray[np.float64],
+    lows: npt.NDArray[np.float64],
+    highs: npt.NDArray[np.float64],
+) -> model_pb2.ModelProto:
+    """``model`` (its rows as :meth:`LinearModel.triplets`) as a MathOpt model proto,
+    built from flat arrays: far faster than adding rows one expression at a time."""
     proto = model_pb2.ModelProto(name="lognet")
     n = model.n_vars
     proto.variables.ids.extend(range(n))
     proto.variables.lower_bounds.extend(model.lb)
     proto.variables.upper_bounds.extend(model.ub)
     proto.variables.integers.extend(model.integer)
-    costs = [(i, c) for i, c in enumerate(model.cost) if c != 0.0]
-    proto.objective.linear_coefficients.ids.extend(i for i, _ in costs)
-    proto.objective.linear_coefficients.values.extend(c for _, c in costs)
-    lengths = [len(terms) for terms, _, _ in model.rows]
-    flat = [term for terms, _, _ in model.rows for term in terms]
-    rows = np.repeat(np.arange(len(model.rows), dtype=np.int64), lengths)
-    cols = np.array([i for i, _ in flat], dtype=np.int64)
-    coefficients = np.array([c for _, c in flat], dtype=np.float64)
+    costs = np.asarray(model.cost, dtype=np.float64)
+    nonzero = np.flatnonzero(costs)
+    proto.objective.linear_coefficients.ids.extend(nonzero.tolist())
+    proto.objective.linear_coefficients.values.extend(costs[nonzero].tolist())
     # The proto wants each row's columns sorted and once: sort, then add repeats up.
     order = np.lexsort((cols, rows))
     rows, cols, coefficients = rows[order], cols[order], coefficients[order]
@@ -104,9 +109,9 @@ def _proto(model: LinearModel) -> model_pb2.ModelProto:
     rows, cols = rows[starts], cols[starts]
     keep = coefficients != 0.0
     rows, cols, coefficients = rows[keep], cols[keep], coefficients[keep]
-    proto.linear_constraints.ids.extend(range(len(model.rows)))
-    proto.linear_constraints.lower_bounds.extend(lo for _, lo, _ in model.rows)
-    proto.linear_constraints.upper_bounds.extend(hi for _, _, hi in model.rows)
+    proto.linear_constraints.ids.extend(range(len(lows)))
+    proto.linear_constraints.lower_bounds.extend(lows.tolist())
+    proto.linear_constraints.upper_bounds.extend(highs.tolist())
     matrix = proto.linear_constraint_matrix
     matrix.row_ids.extend(rows.tolist())
     matrix.column_ids.extend(cols.tolist())
