@@ -23,6 +23,7 @@ from importlib import metadata
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from solvers.route_minimiser import minimise_routes, minimiser_time_scale, route_minimiser_supports
 from solvers.routing_problem import EngineRoutes, Pair, Role, RoutingProblem, Stop
 
 __all__ = ["FIRST_SOLUTIONS", "solve_with_ortools"]
@@ -42,6 +43,11 @@ FIRST_SOLUTIONS = ("local_cheapest_insertion", "parallel_cheapest_insertion")
 SEARCH_SHARE = 0.4
 ATTEMPT_SHARE = 0.1
 MIN_ATTEMPT_S = 0.2
+#: Where :func:`~solvers.route_minimiser.route_minimiser_supports` the part, the share of
+#: the time left after the first search that the route minimiser gets (OR-Tools then
+#: polishes the distance), and its iterations in a deterministic run.
+MINIMISER_SHARE = 0.65
+MINIMISER_ITERATIONS = 2000
 
 
 def solve_with_ortools(
@@ -88,6 +94,8 @@ def solve_with_ortools(
     if not eliminate:
         return best
     deadline = t0 + time_limit_s
+    if route_minimiser_supports(problem):
+        return _minimise_routes(problem, best, deadline, solution_limit)
     best = _eliminate_routes(problem, model, best, deadline, time_limit_s, solution_limit)
     left = deadline - time.perf_counter()
     if left > MIN_ATTEMPT_S:
@@ -140,6 +148,33 @@ def _eliminate_routes(
             best, tried = model.extract(exact, best.version), set()
 
 
+def _minimise_routes(
+    problem: RoutingProblem, best: EngineRoutes, deadline: float, solution_limit: int | None
+) -> EngineRoutes:
+    """Fewer vehicles by :func:`~solvers.route_minimiser.minimise_routes` with most of the
+    time left, then the distance polished from its routes with only the vehicles they
+    use, in the minimiser's time units (finer than the first search's when travel times
+    are not whole, so that its routes are feasible there too)."""
+    now = time.perf_counter()
+    fewer = minimise_routes(
+        problem,
+        best.sequences,
+        deadline=now + (deadline - now) * MINIMISER_SHARE,
+        max_iterations=None if solution_limit is None else MINIMISER_ITERATIONS,
+    )
+    used = frozenset(v for v, seq in enumerate(fewer) if seq)
+    model = _Model(problem, vehicles=used, time_scale=minimiser_time_scale(problem))
+    start = model.routing.ReadAssignmentFromRoutes(model.routes_of(fewer), True)
+    if start is None:
+        return best
+    left = deadline - time.perf_counter()
+    found = model.solve_from(fewer, left, solution_limit) if left > MIN_ATTEMPT_S else None
+    polished = model.extract(found or start, best.version)
+    if len(used) < sum(1 for seq in best.sequences if seq) or polished.objective < best.objective:
+        return polished
+    return best
+
+
 def _served(problem: RoutingProblem, routes: EngineRoutes) -> set[int]:
     return {i for seq in routes.sequences for i in seq if not problem.stops[i].role.at_depot}
 
@@ -152,7 +187,8 @@ def _constant(value: int) -> Callable[[int, int], int]:
 
 
 class _Model:
-    """The OR-Tools model of ``problem``; with ``vehicles``, only those may serve stops.
+    """The OR-Tools model of ``problem``; with ``vehicles``, only those may serve stops;
+    ``time_scale`` overrides ``problem.time_scale()``.
 
     A ``relaxed`` model has no fixed vehicle costs, and each order's penalty is the cost
     of serving it on a trip of its own (see :func:`_eliminate_routes`).
@@ -164,12 +200,13 @@ class _Model:
         *,
         vehicles: frozenset[int] | None = None,
         relaxed: bool = False,
+        time_scale: int | None = None,
     ) -> None:
         self.p = problem
         self.allowed = vehicles
         self.relaxed = relaxed
         self._stop_after_s: float | None = None
-        self.ts = problem.time_scale()
+        self.ts = time_scale or problem.time_scale()
         depots = sorted({v.depot for v in problem.vehicles})
         self.node_sites = depots + [s.site_id for s in problem.stops]
         self.n_depots = len(depots)
