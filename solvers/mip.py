@@ -194,10 +194,15 @@ def solve_mip(
     time_limit_s: float,
     seed: int = 0,
     relative_gap: float = 1e-6,
+    cutoff: float | None = None,
 ) -> MipResult:
     """Solve ``model`` with a named engine (see :data:`MIP_ENGINES`): ``highs`` and
     ``scip`` through OR-Tools MathOpt, ``cbc`` through PuLP, ``cp-sat`` (pure-integer
-    models only) through OR-Tools CP-SAT."""
+    models only) through OR-Tools CP-SAT.
+
+    ``cutoff`` says only solutions cheaper than it are of use (a plan of that cost is in
+    hand): ``highs`` and ``scip`` prune the rest, and with none left return INFEASIBLE
+    with ``bound = cutoff``; the other engines ignore it."""
     if engine not in MIP_ENGINES:
         raise ValueError(f"unknown MIP engine {engine!r}; choose one of {MIP_ENGINES}")
     if model.n_vars == 0:
@@ -221,5 +226,10 @@ def solve_mip(
     from solvers.engines.mathopt import solve_with_mathopt
 
     return solve_with_mathopt(
-        model, solver=engine, time_limit_s=time_limit_s, seed=seed, relative_gap=relative_gap
+        model,
+        solver=engine,
+        time_limit_s=time_limit_s,
+        seed=seed,
+        relative_gap=relative_gap,
+        cutoff=cutoff,
     )

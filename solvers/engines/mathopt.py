@@ -15,6 +15,7 @@ import numpy.typing as npt
 from ortools.math_opt import model_pb2, result_pb2, solution_pb2
 from ortools.math_opt.core.python import solver as core
 from ortools.math_opt.python import callback, init_arguments, mathopt, model_parameters
+from ortools.math_opt.solvers import highs_pb2
 
 from logistics.plans import SolveStatus
 from solvers.mip import LinearModel, MipResult
@@ -31,7 +32,11 @@ def solve_with_mathopt(
     time_limit_s: float,
     seed: int,
     relative_gap: float,
+    cutoff: float | None = None,
 ) -> MipResult:
+    """Solve ``model`` with MathOpt's HiGHS or SCIP; with a ``cutoff``, only solutions
+    below it are sought (HiGHS's ``objective_bound``, SCIP's cutoff), and when there are
+    none the result is INFEASIBLE with the cutoff as its bound."""
     t0 = time.perf_counter()
     engine = f"mathopt-{solver}"
     rows, cols, coefficients, lows, highs = model.triplets()
@@ -44,6 +49,11 @@ def solve_with_mathopt(
         absolute_gap_tolerance=1e-9,
         random_seed=seed,
     )
+    if cutoff is not None and solver == "highs":
+        bound_option = {"objective_bound": cutoff - model.offset}
+        params.highs = highs_pb2.HighsOptionsProto(double_options=bound_option)
+    elif cutoff is not None:
+        params.cutoff_limit = cutoff - model.offset
     # The proto-level call: no Python object per variable on the way in or out.
     answer = core.solve(
         _proto(model, rows, cols, coefficients, lows, highs),
@@ -59,8 +69,10 @@ def solve_with_mathopt(
     reason = answer.termination.reason
     runtime_s = time.perf_counter() - t0
     bound = float(answer.termination.objective_bounds.dual_bound) + model.offset
-    if reason == result_pb2.TERMINATION_REASON_INFEASIBLE:
-        return MipResult(SolveStatus.INFEASIBLE, np.empty(0), math.inf, math.inf, runtime_s, engine)
+    cut = answer.termination.limit == result_pb2.LIMIT_CUTOFF
+    if reason == result_pb2.TERMINATION_REASON_INFEASIBLE or cut:
+        floor = math.inf if cutoff is None else cutoff
+        return MipResult(SolveStatus.INFEASIBLE, np.empty(0), math.inf, floor, runtime_s, engine)
     feasible = [
         s.primal_solution
         for s in answer.solutions
