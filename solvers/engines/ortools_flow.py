@@ -20,8 +20,8 @@ COST_UNITS = 10**7
 
 
 class TransportFlow:
-    """The transportation problem from open sites to customers as a min-cost flow: one
-    network, solved again with the capacities of closed sites set to zero.
+    """The transportation problem from a set of open sites to the customers, as a
+    min-cost flow built afresh for each set (building costs little next to solving).
 
     ``c`` (sites × customers) serves all of a customer (``inf``: not at all), ``d`` are
     the demands and ``s`` the capacities. Flow is whole units: demands rounded up and
@@ -43,52 +43,57 @@ class TransportFlow:
     """
 
     def __init__(self, c: Array, d: Array, s: Array) -> None:
-        m, n = c.shape
         integral = bool(np.all(d == np.round(d)) and np.all(s == np.round(s)))
-        scale = 1.0 if integral and d.sum() <= MAX_FLOW_UNITS else MAX_FLOW_UNITS / max(d.sum(), 1)
+        total = max(float(d.sum()), 1.0)
+        scale = 1.0 if integral and total <= MAX_FLOW_UNITS else MAX_FLOW_UNITS / total
         # Demands rounded up and capacities down: a flow here is feasible in the plan.
         self.units = np.ceil(d * scale - 1e-9).astype(np.int64)
         self.site_units = np.floor(s * scale + 1e-9).astype(np.int64)
-        self.scale = scale
         self.c = c
-        site, customer = np.nonzero(np.isfinite(c) & (d > 0)[None, :])
-        unit = c[site, customer] / np.maximum(self.units[customer], 1)
-        top = float(np.abs(unit).max()) if len(unit) else 1.0
-        self.arc_site, self.arc_customer = site, customer
-        self.net = min_cost_flow.SimpleMinCostFlow()
-        # Nodes: source 0, sites 1..m, customers m+1..m+n, sink m+n+1.
-        sink = m + n + 1
-        self.net.add_arcs_with_capacity_and_unit_cost(
-            np.zeros(m, np.int32), np.arange(1, m + 1, dtype=np.int32),
-            np.zeros(m, np.int64), np.zeros(m, np.int64),
+        unit = c / np.maximum(self.units, 1)[None, :]
+        finite = np.isfinite(unit)
+        top = float(np.abs(unit[finite]).max()) if finite.any() else 1.0
+        #: Whole unit costs, and where there is an arc at all.
+        self.unit_cost = np.round(np.where(finite, unit, 0.0) * (COST_UNITS / max(top, 1e-12)))
+        self.arcs = finite & (self.units > 0)[None, :]
+        #: Customers of no demand go to their cheapest open site, outside the flow.
+        self.free = np.flatnonzero(self.units <= 0)
+
+    def shares(self, open_: Mask, *, nearest: int | None = None) -> Array | None:
+        """Shares (sites × customers) of the cheapest service from the ``open_`` sites, or
+        ``None`` if they cannot serve everyone. With ``nearest``, each customer may only
+        use that many of its cheapest open sites: far faster when many are open, and
+        the shares are still a plan (if perhaps not the cheapest)."""
+        rows = np.flatnonzero(open_)
+        k, n = len(rows), self.c.shape[1]
+        arcs = self.arcs[rows]
+        if nearest is not None and nearest < k:
+            cost = np.where(arcs, self.unit_cost[rows], np.inf)
+            arcs &= np.argsort(np.argsort(cost, axis=0, kind="stable"), axis=0) < nearest
+        site, customer = np.nonzero(arcs)
+        net = min_cost_flow.SimpleMinCostFlow()
+        # Nodes: source 0, open sites 1..k, customers k+1..k+n, sink k+n+1.
+        sink = k + n + 1
+        net.add_arcs_with_capacity_and_unit_cost(
+            np.zeros(k, np.int32), np.arange(1, k + 1, dtype=np.int32),
+            self.site_units[rows], np.zeros(k, np.int64),
         )  # fmt: skip
-        self.net.add_arcs_with_capacity_and_unit_cost(
-            (site + 1).astype(np.int32), (customer + m + 1).astype(np.int32),
-            self.units[customer], np.round(unit * (COST_UNITS / max(top, 1e-12))).astype(np.int64),
+        arc_ids = net.add_arcs_with_capacity_and_unit_cost(
+            (site + 1).astype(np.int32), (customer + k + 1).astype(np.int32),
+            self.units[customer], self.unit_cost[rows[site], customer].astype(np.int64),
         )  # fmt: skip
-        self.net.add_arcs_with_capacity_and_unit_cost(
-            np.arange(m + 1, m + n + 1, dtype=np.int32), np.full(n, sink, np.int32),
+        net.add_arcs_with_capacity_and_unit_cost(
+            np.arange(k + 1, k + n + 1, dtype=np.int32), np.full(n, sink, np.int32),
             self.units, np.zeros(n, np.int64),
         )  # fmt: skip
         total = int(self.units.sum())
-        self.net.set_node_supply(0, total)
-        self.net.set_node_supply(sink, -total)
-        self.m, self.n = m, n
-        #: Customers of no demand go to their cheapest open site, outside the flow.
-        self.free = np.flatnonzero(d <= 0)
-
-    def shares(self, open_: Mask) -> Array | None:
-        """Shares (sites × customers) of the cheapest service from the ``open_`` sites, or
-        ``None`` if they cannot serve everyone."""
-        caps = np.where(open_, self.site_units, 0).astype(np.int64)
-        self.net.set_arc_capacities(np.arange(self.m, dtype=np.int32), caps)
-        if self.net.solve() != self.net.OPTIMAL:
+        net.set_node_supply(0, total)
+        net.set_node_supply(sink, -total)
+        if net.solve() != net.OPTIMAL:
             return None
-        k = len(self.arc_site)
-        flow = self.net.flows(np.arange(self.m, self.m + k, dtype=np.int32))
-        x = np.zeros((self.m, self.n))
-        x[self.arc_site, self.arc_customer] = flow / np.maximum(self.units[self.arc_customer], 1)
-        x[:, self.units == 0] = 0.0
+        flow = net.flows(arc_ids) if len(site) else np.zeros(0)
+        x = np.zeros(self.c.shape)
+        x[rows[site], customer] = flow / self.units[customer]
         if len(self.free):
             near = np.where(open_[:, None], self.c[:, self.free], np.inf)
             if not np.all(np.isfinite(near.min(axis=0))):

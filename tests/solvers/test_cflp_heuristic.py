@@ -143,3 +143,19 @@ def test_large_split_demand_goes_through_the_heuristic_to_the_same_optimum() -> 
     opened = [site[s] for s in result.open]
     cost = problem.fixed_cost[opened].sum() + (problem.cost * x).sum()
     assert result.objective == pytest.approx(cost, rel=1e-9)
+
+
+def test_the_near_plan_problem_keeps_the_plan_and_few_arcs() -> None:
+    problem = instance(11, 12, 60)
+    heuristic = solve_cflp_heuristic(
+        problem.cost, problem.demand, problem.fixed_cost, problem.capacity, time_limit_s=5
+    )
+    narrow = facility_models._near_plan(problem, heuristic)
+    arcs = np.isfinite(narrow.cost)
+    assert np.all(arcs[heuristic.shares > 0])  # the heuristic's plan is one of its plans
+    serving = (heuristic.shares > 0).sum(axis=0)
+    assert np.all(arcs.sum(axis=0) <= facility_models.NEAR_PLAN_ARCS + serving)
+    assert not arcs[list(heuristic.fixed_closed)].any()
+    assert all(narrow.choice[i] is SiteChoice.OPEN for i in heuristic.fixed_open)
+    # Where it keeps an arc, it keeps the cost.
+    assert np.array_equal(narrow.cost[arcs], problem.cost[arcs])
