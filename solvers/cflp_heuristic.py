@@ -170,6 +170,8 @@ class _Search:
         self.best_x = np.zeros((self.m, self.n))
         self.lower = -math.inf
         self.best_u = np.zeros(self.n)
+        #: The site values ``v_i`` at ``best_u``.
+        self.best_v = f.copy()
         self.iterations = 0
         self.costs: dict[bytes, float] = {}
         self.searched: set[bytes] = set()
@@ -322,7 +324,6 @@ class _Search:
             return  # a customer no allowed site may serve: no plan
         u = np.nanmin(finite, axis=0)
         factor, stall = _FIRST_STEP_FACTOR, 0
-        v_best = self.f.copy()
         direction = np.zeros(self.n)
         while time.perf_counter() < self.deadline:
             self.iterations += 1
@@ -332,7 +333,7 @@ class _Search:
                 return  # the sites cannot hold the demand
             bound = float(u.sum()) + value
             if bound > self.lower:
-                self.lower, self.best_u, v_best, stall = bound, u.copy(), v, 0
+                self.lower, self.best_u, self.best_v, stall = bound, u.copy(), v, 0
             elif bound < self.lower - (self.upper - self.lower):
                 # Far overshot: back to the best multipliers with a shorter step.
                 u, direction, stall = self.best_u.copy(), np.zeros(self.n), 0
@@ -368,8 +369,7 @@ class _Search:
             direction = g + beta * direction
             u = u + factor * (self.upper - bound) / float(direction @ direction) * direction
         if math.isfinite(self.upper):
-            self.local_search(self.best_open, v_best, budgeted=False)
-        self.v_best = v_best
+            self.local_search(self.best_open, self.best_v, budgeted=False)
 
     def result(self, runtime_s: float) -> CflpBound:
         lower = min(self.lower, self.upper)
@@ -397,7 +397,7 @@ class _Search:
 
     def fixings(self, closed: set[int], opened: set[int]) -> tuple[set[int], set[int]]:
         """Sites whose flip, at the best multipliers, bounds every plan above the best."""
-        v = getattr(self, "v_best", self.f)
+        v = self.best_v
         base = float(self.best_u.sum())
         _, chosen = self.cover(v)
         margin = 1e-9 * max(abs(self.upper), 1.0)
