@@ -249,13 +249,15 @@ class _Search:
         if float(self.s[open_].sum()) >= self.total * (1 - 1e-12):
             started = time.perf_counter()
             x = self.flow.shares(open_, nearest=_NEAREST)
-            if x is None or self.plan_cost(x)[0] < self.upper:
-                x = self.flow.shares(open_)
-            self.spent += time.perf_counter() - started
             if x is not None:
                 cost, used = self.plan_cost(x)
-                if cost < self.upper:
-                    self.upper, self.best_open, self.best_x = cost, used, x
+            if x is None or cost < self.upper:
+                x = self.flow.shares(open_)
+                if x is not None:
+                    cost, used = self.plan_cost(x)
+                    if cost < self.upper:
+                        self.upper, self.best_open, self.best_x = cost, used, x
+            self.spent += time.perf_counter() - started
         self.costs[key] = cost
         return cost
 

@@ -120,7 +120,7 @@ def solve_cflp(
             "cflp",
             capacitated=True,
             single_source=False,
-            cutoff=objective - params.relative_gap / 2 * abs(objective),
+            cutoff=_cutoff(objective, params),
         )
         if sub.objective < objective and not sub.unserved:
             plan, objective = (sub.open, sub.assignment), sub.objective
@@ -132,16 +132,30 @@ def _near_plan(problem: FacilityProblem, heuristic: CflpBound) -> FacilityProble
     :data:`NEAR_PLAN_ARCS` cheapest sites that may open, and the one(s) serving it in
     the heuristic's plan: its plans are plans of ``problem``, and the heuristic's is one
     of them."""
+    fixed = _with_fixings(problem, heuristic)
+    may_open, _ = _choice_masks(fixed)
+    cost = np.where(may_open[:, None], problem.cost, np.inf)
+    rank = np.argsort(np.argsort(cost, axis=0, kind="stable"), axis=0)
+    keep = ((rank < NEAR_PLAN_ARCS) & np.isfinite(cost)) | (heuristic.shares > 0)
+    return replace(fixed, cost=np.where(keep, problem.cost, np.inf))
+
+
+def _with_fixings(problem: FacilityProblem, heuristic: PMedianBound | CflpBound) -> FacilityProblem:
+    """``problem`` with the sites a Lagrangian heuristic fixed open or closed."""
     choice = list(problem.choice)
     for i in heuristic.fixed_closed:
         choice[i] = SiteChoice.CLOSED
     for i in heuristic.fixed_open:
         choice[i] = SiteChoice.OPEN
-    may_open = np.array([c is not SiteChoice.CLOSED for c in choice])
-    cost = np.where(may_open[:, None], problem.cost, np.inf)
-    rank = np.argsort(np.argsort(cost, axis=0, kind="stable"), axis=0)
-    keep = ((rank < NEAR_PLAN_ARCS) & np.isfinite(cost)) | (heuristic.shares > 0)
-    return replace(problem, cost=np.where(keep, problem.cost, np.inf), choice=tuple(choice))
+    return replace(problem, choice=tuple(choice))
+
+
+def _cutoff(objective: float, params: LocateParams) -> float | None:
+    """Only plans cheaper than ``objective`` by more than half the gap tolerance are of
+    use to a MIP that already has a plan of that cost."""
+    if not math.isfinite(objective):
+        return None
+    return objective - params.relative_gap / 2 * abs(objective)
 
 
 def _split_heuristic_fits(problem: FacilityProblem) -> bool:
@@ -227,23 +241,15 @@ def _refine(
     engine = "lagrangian"
     objective = heuristic.objective if objective is None else objective
     if not heuristic.proven_optimal:
-        fixed = list(problem.choice)
-        for i in heuristic.fixed_closed:
-            fixed[i] = SiteChoice.CLOSED
-        for i in heuristic.fixed_open:
-            fixed[i] = SiteChoice.OPEN
         left = max(params.time_limit_s - (time.perf_counter() - t0), 0.1)
-        cutoff = None
-        if math.isfinite(objective):
-            cutoff = objective - params.relative_gap / 2 * abs(objective)
         mip = _solve(
-            replace(problem, choice=tuple(fixed)),
+            _with_fixings(problem, heuristic),
             replace(params, time_limit_s=left),
             name,
             capacitated=p is None,
             single_source=False,
             p=p,
-            cutoff=cutoff,
+            cutoff=_cutoff(objective, params),
         )
         engine = f"lagrangian + {mip.engine}"
         if mip.objective < objective:
