@@ -18,7 +18,8 @@ Capacitated facility location (``cflp``; split demand, or single source with
          Σ_i s_i y_i ≥ Σ_j (d_j + q_j)             (aggregate capacity cut)
 
 Uncapacitated facility location (``ufl``): the same without capacities.
-p-median (``p_median``): no fixed costs, no capacities, ``Σ_i y_i = p``.
+p-median (``p_median``): no fixed costs, no capacities, ``Σ_i y_i = p``. Both solve in the
+equivalent, far smaller radius formulation of :mod:`solvers.radius_model`.
 p-center (``p_center``): ``min r`` s.t. ``Σ_i D_ij x_ij ≤ r`` ∀ j, ``Σ_i y_i = p``, with the
 assignment and linking rows. Maximal covering (``mclp``): ``max Σ_j d_j u_j`` s.t.
 ``u_j ≤ Σ_{i: D_ij ≤ R} y_i``, ``u_j ≤ 1``, ``Σ_i y_i = p``. Set covering (``lscp``):
@@ -42,9 +43,10 @@ import numpy.typing as npt
 from logistics.plans import SolveStatus
 from solvers.cflp_heuristic import CflpBound, solve_cflp_heuristic
 from solvers.facility import FacilityProblem, FacilityResult, SiteChoice
-from solvers.location import LocateParams
-from solvers.mip import LinearModel, MipResult, solve_mip
+from solvers.location import LocateParams, run_mip
+from solvers.mip import LinearModel, MipResult
 from solvers.p_median_heuristic import PMedianBound, solve_p_median_heuristic
+from solvers.radius_model import solve_radius_model
 
 __all__ = [
     "solve_cflp",
@@ -173,8 +175,9 @@ def _split_heuristic_fits(problem: FacilityProblem) -> bool:
 
 
 def solve_ufl(problem: FacilityProblem, params: LocateParams) -> FacilityResult:
-    """Uncapacitated facility location (module docstring)."""
-    return _solve(problem, params, "ufl", capacitated=False, single_source=False)
+    """Uncapacitated facility location (module docstring), solved in the radius
+    formulation (:mod:`solvers.radius_model`)."""
+    return solve_radius_model(problem, params, "ufl", integer=_integer(params))
 
 
 def solve_p_median(problem: FacilityProblem, p: int, params: LocateParams) -> FacilityResult:
@@ -242,15 +245,15 @@ def _refine(
     objective = heuristic.objective if objective is None else objective
     if not heuristic.proven_optimal:
         left = max(params.time_limit_s - (time.perf_counter() - t0), 0.1)
-        mip = _solve(
-            _with_fixings(problem, heuristic),
-            replace(params, time_limit_s=left),
-            name,
-            capacitated=p is None,
-            single_source=False,
-            p=p,
-            cutoff=_cutoff(objective, params),
-        )
+        fixed, rest = _with_fixings(problem, heuristic), replace(params, time_limit_s=left)
+        cutoff = _cutoff(objective, params)
+        if p is None:
+            mip = _solve(fixed, rest, name, capacitated=True, single_source=False, cutoff=cutoff)
+        else:
+            # The heuristic's plan is usually optimal: the MIP is there to prove it.
+            mip = solve_radius_model(
+                fixed, rest, name, p=p, integer=_integer(rest), cutoff=cutoff, heuristics=False
+            )
         engine = f"lagrangian + {mip.engine}"
         if mip.objective < objective:
             plan, objective = (mip.open, mip.assignment), mip.objective
@@ -326,7 +329,7 @@ def solve_mclp(
             continue
         u[j] = model.add_var(cost=-float(problem.demand[j]), integer=_integer(params))
         model.add_row([(u[j], 1.0), *((v, -1.0) for v in near)], hi=0.0)
-    result = _run(model, params)
+    result = run_mip(model, params)
     return _covering_result(problem, params, "mclp", result, y, t0, radius=radius)
 
 
@@ -342,7 +345,7 @@ def solve_lscp(problem: FacilityProblem, radius: float, params: LocateParams) ->
         model.cost[v] = 1.0
     for j in range(problem.n_customers):
         model.add_row([(y[i], 1.0) for i in covers[j] if i in y], lo=1.0)
-    result = _run(model, params)
+    result = run_mip(model, params)
     return _covering_result(problem, params, "lscp", result, y, t0, radius=radius)
 
 
@@ -483,7 +486,7 @@ def _solve(
         caps = [float(problem.capacity[i]) for i in y]
         if all(math.isfinite(c) for c in caps):
             model.add_row([(y[i], float(problem.capacity[i])) for i in y], lo=total)
-    result = _run(model, params, cutoff=cutoff)
+    result = run_mip(model, params, cutoff=cutoff)
     if integer and capacitated and not single_source:
         # Whole shares restrict split demand: a plan perhaps, but never a bound.
         status = SolveStatus.FEASIBLE if result.values.size else SolveStatus.NOT_SOLVED
@@ -494,17 +497,6 @@ def _solve(
 def _covers(problem: FacilityProblem, radius: float) -> list[list[int]]:
     within = problem.distance <= radius + 1e-9
     return [list(np.flatnonzero(within[:, j])) for j in range(problem.n_customers)]
-
-
-def _run(model: LinearModel, params: LocateParams, *, cutoff: float | None = None) -> MipResult:
-    return solve_mip(
-        model,
-        engine=params.engine,
-        time_limit_s=params.time_limit_s,
-        seed=params.seed,
-        relative_gap=params.relative_gap,
-        cutoff=cutoff,
-    )
 
 
 def _opened(problem: FacilityProblem, result: MipResult, y: dict[int, int]) -> list[int]:

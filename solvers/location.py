@@ -43,7 +43,7 @@ from logistics.matrix import TravelMatrix
 from logistics.plans import LocationPlan, SolveStatus
 from logistics.scenario import Order, Scenario, SiteKind, SiteStatus, VehicleType
 from solvers.fleet import allowed_types
-from solvers.mip import LinearModel, solve_mip
+from solvers.mip import LinearModel, MipResult, solve_mip
 
 __all__ = ["LocateParams", "is_cold_flow", "locate", "open_everything"]
 
@@ -63,6 +63,26 @@ class LocateParams:
     seed: int = 0
     engine: str = "highs"
     relative_gap: float = 1e-6
+
+
+def run_mip(
+    model: LinearModel,
+    params: LocateParams,
+    *,
+    cutoff: float | None = None,
+    heuristics: bool = True,
+) -> MipResult:
+    """``model`` solved by :func:`~solvers.mip.solve_mip` with the engine, time limit, seed
+    and gap of ``params``; ``cutoff`` and ``heuristics`` as there."""
+    return solve_mip(
+        model,
+        engine=params.engine,
+        time_limit_s=params.time_limit_s,
+        seed=params.seed,
+        relative_gap=params.relative_gap,
+        cutoff=cutoff,
+        heuristics=heuristics,
+    )
 
 
 def open_everything(
@@ -94,13 +114,7 @@ def locate(scenario: Scenario, matrix: TravelMatrix, params: LocateParams) -> Lo
     t0 = time.perf_counter()
     data = _LocationData(scenario, matrix)
     model, handles = data.build()
-    result = solve_mip(
-        model,
-        engine=params.engine,
-        time_limit_s=params.time_limit_s,
-        seed=params.seed,
-        relative_gap=params.relative_gap,
-    )
+    result = run_mip(model, params)
     # Without an incumbent: keep every existing facility, open no candidate.
     solved = result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
     plan = data.decode(handles, result.values if solved else None)

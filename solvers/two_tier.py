@@ -34,8 +34,8 @@ from logistics.matrix import TravelMatrix
 from logistics.plans import SolveStatus
 from logistics.scenario import Scenario, SiteKind, SiteStatus
 from solvers.facility import FacilityProblem, FacilityResult, SiteChoice
-from solvers.location import LocateParams
-from solvers.mip import LinearModel, solve_mip
+from solvers.location import LocateParams, run_mip
+from solvers.mip import LinearModel
 
 __all__ = ["TwoTierProblem", "TwoTierResult", "solve_two_tier"]
 
@@ -233,13 +233,7 @@ def solve_two_tier(
     for caps, opened in ((lower.capacity, y), (problem.warehouse_capacity, w)):
         if all(math.isfinite(float(caps[i])) for i in opened):
             model.add_row([(v, float(caps[i])) for i, v in opened.items()], lo=total)
-    result = solve_mip(
-        model,
-        engine=params.engine,
-        time_limit_s=params.time_limit_s,
-        seed=params.seed,
-        relative_gap=params.relative_gap,
-    )
+    result = run_mip(model, params)
     values = result.values
     found = values.size > 0
 

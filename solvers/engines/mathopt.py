@@ -23,6 +23,8 @@ from solvers.mip import LinearModel, MipResult
 __all__ = ["solve_with_mathopt"]
 
 _SOLVERS = {"highs": mathopt.SolverType.HIGHS, "scip": mathopt.SolverType.GSCIP}
+#: HiGHS's heuristics that ``mip_heuristic_effort = 0`` leaves running.
+_HIGHS_HEURISTICS = ("rins", "rens", "root_reduced_cost", "zi_round")
 
 
 def solve_with_mathopt(
@@ -33,10 +35,12 @@ def solve_with_mathopt(
     seed: int,
     relative_gap: float,
     cutoff: float | None = None,
+    heuristics: bool = True,
 ) -> MipResult:
     """Solve ``model`` with MathOpt's HiGHS or SCIP; with a ``cutoff``, only solutions
     below it are sought (HiGHS's ``objective_bound``, SCIP's cutoff), and when there are
-    none the result is INFEASIBLE with the cutoff as its bound."""
+    none the result is INFEASIBLE with the cutoff as its bound. ``heuristics=False``
+    turns the solver's primal heuristics off."""
     t0 = time.perf_counter()
     engine = f"mathopt-{solver}"
     rows, cols, coefficients, lows, highs = model.triplets()
@@ -49,11 +53,18 @@ def solve_with_mathopt(
         absolute_gap_tolerance=1e-9,
         random_seed=seed,
     )
-    if cutoff is not None and solver == "highs":
-        bound_option = {"objective_bound": cutoff - model.offset}
-        params.highs = highs_pb2.HighsOptionsProto(double_options=bound_option)
-    elif cutoff is not None:
-        params.cutoff_limit = cutoff - model.offset
+    if solver == "highs":
+        numbers = {} if cutoff is None else {"objective_bound": cutoff - model.offset}
+        switches = {}
+        if not heuristics:
+            numbers["mip_heuristic_effort"] = 0.0
+            switches = {f"mip_heuristic_run_{h}": False for h in _HIGHS_HEURISTICS}
+        params.highs = highs_pb2.HighsOptionsProto(double_options=numbers, bool_options=switches)
+    else:
+        if cutoff is not None:
+            params.cutoff_limit = cutoff - model.offset
+        if not heuristics:
+            params.heuristics = mathopt.Emphasis.OFF
     # The proto-level call: no Python object per variable on the way in or out.
     answer = core.solve(
         _proto(model, rows, cols, coefficients, lows, highs),

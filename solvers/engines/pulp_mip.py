@@ -68,7 +68,14 @@ def _solve(model: LinearModel, *, time_limit_s: float, seed: int, relative_gap: 
         return MipResult(
             SolveStatus.NOT_SOLVED, np.empty(0), math.inf, -math.inf, runtime_s, "pulp-cbc"
         )
-    values = np.array([x.varValue or 0.0 for x in xs], dtype=np.float64)
+    # PuLP leaves out a variable in no row and at no cost: any value within its bounds.
+    values = np.array(
+        [
+            min(max(0.0, lo), hi) if x.varValue is None else x.varValue
+            for x, lo, hi in zip(xs, model.lb, model.ub, strict=True)
+        ],
+        dtype=np.float64,
+    )
     objective = float(np.dot(model.cost, values)) + model.offset
     optimal = prob.sol_status == pulp.LpSolutionOptimal
     status = SolveStatus.OPTIMAL if optimal else SolveStatus.FEASIBLE

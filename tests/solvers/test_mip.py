@@ -152,3 +152,22 @@ def test_rows_added_in_bulk_mean_the_same_as_one_by_one(engine: str) -> None:
     assert bulk.n_rows == 2
     results = [solve_mip(m, engine=engine, time_limit_s=5) for m in (one, bulk)]
     assert [r.objective for r in results] == [-8.0, -8.0]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(("build", "known"), [(knapsack, -21.0), (set_cover, 4.0)])
+def test_without_heuristics_the_optimum_is_the_same(
+    build: Callable[[], LinearModel], known: float, engine: str
+) -> None:
+    result = solve_mip(build(), engine=engine, time_limit_s=2, heuristics=False)
+    assert result.status is SolveStatus.OPTIMAL
+    assert result.objective == pytest.approx(known, abs=1e-9)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_fixed_variable_in_no_row_keeps_its_value(engine: str) -> None:
+    """An existing site, open at no cost and in no row, is still open in the answer."""
+    model = set_cover()
+    fixed = model.add_var(lb=1.0, ub=1.0, integer=True)
+    result = solve_mip(model, engine=engine, time_limit_s=2)
+    assert result.values[fixed] == 1.0
