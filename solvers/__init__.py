@@ -1,15 +1,9 @@
 """lognet's decisions: facility location, vehicle routing and the county pipeline."""
 
 from solvers.benchmark import BenchmarkSolution, solve_benchmark
+from solvers.covering_models import solve_lscp, solve_mclp
 from solvers.facility import FacilityProblem, FacilityResult, SiteChoice
-from solvers.facility_models import (
-    solve_cflp,
-    solve_lscp,
-    solve_mclp,
-    solve_p_center,
-    solve_p_median,
-    solve_ufl,
-)
+from solvers.facility_models import solve_cflp, solve_p_center, solve_p_median, solve_ufl
 from solvers.location import LocateParams, locate
 from solvers.mip import MIP_ENGINES, LinearModel, MipResult, solve_mip
 from solvers.p_median_heuristic import PMedianBound, solve_p_median_heuristic

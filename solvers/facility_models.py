@@ -21,9 +21,7 @@ Uncapacitated facility location (``ufl``): the same without capacities.
 p-median (``p_median``): no fixed costs, no capacities, ``Σ_i y_i = p``. Both solve in the
 equivalent, far smaller radius formulation of :mod:`solvers.radius_model`.
 p-center (``p_center``): ``min r`` s.t. ``Σ_i D_ij x_ij ≤ r`` ∀ j, ``Σ_i y_i = p``, with the
-assignment and linking rows. Maximal covering (``mclp``): ``max Σ_j d_j u_j`` s.t.
-``u_j ≤ Σ_{i: D_ij ≤ R} y_i``, ``u_j ≤ 1``, ``Σ_i y_i = p``. Set covering (``lscp``):
-``min Σ_i y_i`` s.t. ``Σ_{i: D_ij ≤ R} y_i ≥ 1`` ∀ j.
+assignment and linking rows. The covering models are in :mod:`solvers.covering_models`.
 
 Every model solves on every MIP backend of :func:`solvers.mip.solve_mip` (``cp-sat`` needs
 every variable integer: shares then become 0/1, which changes nothing for the
@@ -50,8 +48,6 @@ from solvers.radius_model import solve_radius_model
 
 __all__ = [
     "solve_cflp",
-    "solve_lscp",
-    "solve_mclp",
     "solve_p_center",
     "solve_p_median",
     "solve_ufl",
@@ -177,7 +173,7 @@ def _split_heuristic_fits(problem: FacilityProblem) -> bool:
 def solve_ufl(problem: FacilityProblem, params: LocateParams) -> FacilityResult:
     """Uncapacitated facility location (module docstring), solved in the radius
     formulation (:mod:`solvers.radius_model`)."""
-    return solve_radius_model(problem, params, "ufl", integer=_integer(params))
+    return solve_radius_model(problem, params, "ufl", integer=needs_integers(params))
 
 
 def solve_p_median(problem: FacilityProblem, p: int, params: LocateParams) -> FacilityResult:
@@ -252,7 +248,13 @@ def _refine(
         else:
             # The heuristic's plan is usually optimal: the MIP is there to prove it.
             mip = solve_radius_model(
-                fixed, rest, name, p=p, integer=_integer(rest), cutoff=cutoff, heuristics=False
+                fixed,
+                rest,
+                name,
+                p=p,
+                integer=needs_integers(rest),
+                cutoff=cutoff,
+                heuristics=False,
             )
         engine = f"lagrangian + {mip.engine}"
         if mip.objective < objective:
@@ -310,45 +312,6 @@ def solve_p_center(problem: FacilityProblem, p: int, params: LocateParams) -> Fa
     )
 
 
-def solve_mclp(
-    problem: FacilityProblem, p: int, radius: float, params: LocateParams
-) -> FacilityResult:
-    """Open ``p`` sites covering as much demand as possible within ``radius``.
-
-    The objective is the demand covered; ``assignment`` lists each covered customer with
-    its nearest open site.
-    """
-    t0 = time.perf_counter()
-    covers = _covers(problem, radius)
-    model, y = _site_vars(problem, LinearModel(), cost=False)
-    model.add_row([(v, 1.0) for v in y.values()], lo=p, hi=p)
-    u = {}
-    for j in range(problem.n_customers):
-        near = [y[i] for i in covers[j] if i in y]
-        if not near:
-            continue
-        u[j] = model.add_var(cost=-float(problem.demand[j]), integer=_integer(params))
-        model.add_row([(u[j], 1.0), *((v, -1.0) for v in near)], hi=0.0)
-    result = run_mip(model, params)
-    return _covering_result(problem, params, "mclp", result, y, t0, radius=radius)
-
-
-def solve_lscp(problem: FacilityProblem, radius: float, params: LocateParams) -> FacilityResult:
-    """Open as few sites as possible so that every customer has one within ``radius``.
-
-    A customer no site covers makes the problem infeasible (status INFEASIBLE).
-    """
-    t0 = time.perf_counter()
-    covers = _covers(problem, radius)
-    model, y = _site_vars(problem, LinearModel(), cost=False)
-    for v in y.values():
-        model.cost[v] = 1.0
-    for j in range(problem.n_customers):
-        model.add_row([(y[i], 1.0) for i in covers[j] if i in y], lo=1.0)
-    result = run_mip(model, params)
-    return _covering_result(problem, params, "lscp", result, y, t0, radius=radius)
-
-
 # --- building blocks --------------------------------------------------------------------
 
 
@@ -371,11 +334,12 @@ class _Handles:
     unserved: list[int] = field(default_factory=list)
 
 
-def _integer(params: LocateParams) -> bool:
+def needs_integers(params: LocateParams) -> bool:
+    """Whether ``params``' engine takes integer variables only."""
     return params.engine in _INTEGER_ONLY
 
 
-def _site_vars(
+def site_vars(
     problem: FacilityProblem, model: LinearModel, *, cost: bool
 ) -> tuple[LinearModel, dict[int, int]]:
     """``y_i`` for every site that is not forbidden, fixed to 1 when it must open."""
@@ -456,8 +420,8 @@ def _solve(
     cutoff: float | None = None,
 ) -> FacilityResult:
     t0 = time.perf_counter()
-    model, y = _site_vars(problem, LinearModel(), cost=p is None)
-    integer = single_source or _integer(params)
+    model, y = site_vars(problem, LinearModel(), cost=p is None)
+    integer = single_source or needs_integers(params)
     reachable = np.isfinite(problem.cost)
     x = _add_shares(model, y, reachable, None if center else problem.cost, integer=integer)
     sites = sorted(y)
@@ -494,12 +458,8 @@ def _solve(
     return _result(problem, params, name, result, _Handles(y, x, z, unserved), t0)
 
 
-def _covers(problem: FacilityProblem, radius: float) -> list[list[int]]:
-    within = problem.distance <= radius + 1e-9
-    return [list(np.flatnonzero(within[:, j])) for j in range(problem.n_customers)]
-
-
-def _opened(problem: FacilityProblem, result: MipResult, y: dict[int, int]) -> list[int]:
+def opened_sites(problem: FacilityProblem, result: MipResult, y: dict[int, int]) -> list[int]:
+    """The sites whose ``y`` the MIP's answer sets (none without an answer)."""
     if result.values.size == 0:
         return []
     return [i for i, v in y.items() if result.values[v] > 0.5]
@@ -532,7 +492,7 @@ def _result(
 
     return FacilityResult(
         model=name,
-        open=tuple(problem.site_ids[i] for i in _opened(problem, result, h.y)),
+        open=tuple(problem.site_ids[i] for i in opened_sites(problem, result, h.y)),
         assignment=shares(h.x),
         cold_assignment=shares(h.z),
         objective=result.objective,
@@ -542,42 +502,4 @@ def _result(
         engine=result.engine,
         seed=params.seed,
         unserved=tuple(problem.customer_ids[j] for j in h.unserved),
-    )
-
-
-def _covering_result(
-    problem: FacilityProblem,
-    params: LocateParams,
-    name: str,
-    result: MipResult,
-    y: dict[int, int],
-    t0: float,
-    *,
-    radius: float,
-) -> FacilityResult:
-    """Covering models list each covered customer with its nearest open site; MCLP
-    maximises, so its objective and bound come back with their sign restored."""
-    negate = name == "mclp"
-    opened = _opened(problem, result, y)
-    assignment = []
-    for j in range(problem.n_customers):
-        near = [i for i in opened if problem.distance[i, j] <= radius + 1e-9]
-        if near:
-            i = min(near, key=lambda k: problem.distance[k, j])
-            assignment.append((problem.customer_ids[j], problem.site_ids[i], 1.0))
-    sign = -1.0 if negate else 1.0
-    objective, bound = sign * result.objective, sign * result.bound
-    if result.status in (SolveStatus.INFEASIBLE, SolveStatus.NOT_SOLVED) and negate:
-        objective = -math.inf
-    return FacilityResult(
-        model=name,
-        open=tuple(problem.site_ids[i] for i in opened),
-        assignment=tuple(assignment),
-        objective=objective,
-        bound=bound,
-        status=result.status,
-        runtime_s=time.perf_counter() - t0,
-        engine=result.engine,
-        seed=params.seed,
-        sense="max" if negate else "min",
     )

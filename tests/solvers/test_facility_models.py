@@ -18,15 +18,9 @@ from logistics.orlib import read_cap
 from logistics.plans import SolveStatus
 from networks.matrix import travel_matrix
 from solvers import facility_models
+from solvers.covering_models import solve_lscp, solve_mclp
 from solvers.facility import FacilityProblem
-from solvers.facility_models import (
-    solve_cflp,
-    solve_lscp,
-    solve_mclp,
-    solve_p_center,
-    solve_p_median,
-    solve_ufl,
-)
+from solvers.facility_models import solve_cflp, solve_p_center, solve_p_median, solve_ufl
 from solvers.location import LocateParams
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "benchmarks"
