@@ -21,8 +21,8 @@ import time
 import numpy as np
 
 from logistics.plans import SolveStatus
-from solvers.facility import FacilityProblem, FacilityResult
-from solvers.facility_models import needs_integers, opened_sites, site_vars
+from solvers.facility import FacilityProblem, FacilityResult, site_vars
+from solvers.facility_models import needs_integers, opened_sites
 from solvers.location import LocateParams, run_mip
 from solvers.mip import LinearModel, MipResult
 

@@ -22,6 +22,7 @@ import numpy.typing as npt
 from logistics.matrix import TravelMatrix
 from logistics.plans import SolveStatus
 from logistics.scenario import FACILITY_KINDS, Scenario, SiteKind, SiteStatus
+from solvers.mip import LinearModel
 
 __all__ = ["FacilityProblem", "FacilityResult", "SiteChoice"]
 
@@ -258,3 +259,19 @@ class FacilityResult:
             "engine": self.engine,
             "seed": self.seed,
         }
+
+
+def site_vars(
+    problem: FacilityProblem, model: LinearModel, *, cost: bool
+) -> tuple[LinearModel, dict[int, int]]:
+    """Add to ``model`` an open-or-not variable ``y_i`` for every site of ``problem`` that
+    is not forbidden: fixed to 1 when the site must open, and costing its fixed cost when
+    ``cost``. Returns the model and the variables by site index."""
+    y = {}
+    for i, choice in enumerate(problem.choice):
+        if choice is SiteChoice.CLOSED:
+            continue
+        lb = 1.0 if choice is SiteChoice.OPEN else 0.0
+        f = float(problem.fixed_cost[i]) if cost else 0.0
+        y[i] = model.add_var(cost=f, lb=lb, ub=1.0, integer=True)
+    return model, y

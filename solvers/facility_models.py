@@ -40,7 +40,7 @@ import numpy.typing as npt
 
 from logistics.plans import SolveStatus
 from solvers.cflp_heuristic import CflpBound, solve_cflp_heuristic
-from solvers.facility import FacilityProblem, FacilityResult, SiteChoice
+from solvers.facility import FacilityProblem, FacilityResult, SiteChoice, site_vars
 from solvers.location import LocateParams, run_mip
 from solvers.mip import LinearModel, MipResult
 from solvers.p_median_heuristic import PMedianBound, solve_p_median_heuristic
@@ -337,20 +337,6 @@ class _Handles:
 def needs_integers(params: LocateParams) -> bool:
     """Whether ``params``' engine takes integer variables only."""
     return params.engine in _INTEGER_ONLY
-
-
-def site_vars(
-    problem: FacilityProblem, model: LinearModel, *, cost: bool
-) -> tuple[LinearModel, dict[int, int]]:
-    """``y_i`` for every site that is not forbidden, fixed to 1 when it must open."""
-    y = {}
-    for i, choice in enumerate(problem.choice):
-        if choice is SiteChoice.CLOSED:
-            continue
-        lb = 1.0 if choice is SiteChoice.OPEN else 0.0
-        f = float(problem.fixed_cost[i]) if cost else 0.0
-        y[i] = model.add_var(cost=f, lb=lb, ub=1.0, integer=True)
-    return model, y
 
 
 def _add_shares(

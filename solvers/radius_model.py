@@ -37,7 +37,7 @@ import time
 import numpy as np
 import numpy.typing as npt
 
-from solvers.facility import FacilityProblem, FacilityResult, SiteChoice
+from solvers.facility import FacilityProblem, FacilityResult, SiteChoice, site_vars
 from solvers.location import LocateParams, run_mip
 from solvers.mip import LinearModel
 
@@ -62,13 +62,7 @@ def solve_radius_model(
     site; ``integer`` makes ``z`` integer too (for integer-only engines), ``cutoff`` and
     ``heuristics`` as in :func:`~solvers.mip.solve_mip`."""
     t0 = time.perf_counter()
-    model = LinearModel()
-    y = {}
-    for i, choice in enumerate(problem.choice):
-        if choice is not SiteChoice.CLOSED:
-            lb = 1.0 if choice is SiteChoice.OPEN else 0.0
-            f = float(problem.fixed_cost[i]) if p is None else 0.0
-            y[i] = model.add_var(cost=f, lb=lb, ub=1.0, integer=True)
+    model, y = site_vars(problem, LinearModel(), cost=p is None)
     may_open = np.zeros(problem.n_sites, bool)
     may_open[list(y)] = True
     must_open = np.array([c is SiteChoice.OPEN for c in problem.choice])
@@ -152,7 +146,8 @@ def _add_lists(
         full = np.flatnonzero(np.maximum.reduceat(within, np.flatnonzero(new_level)) >= surely_open)
         ending[full] = full
     end_of_list = np.minimum.reduceat(ending, np.flatnonzero(level_first))
-    kept = np.flatnonzero(np.arange(n_levels) < end_of_list[list_of_level])
+    keep = np.arange(n_levels) < end_of_list[list_of_level]
+    kept = np.flatnonzero(keep)
     model.offset += float(level_value[level_first].sum())
     if kept.size == 0:
         return
@@ -163,7 +158,7 @@ def _add_lists(
     z[kept] = model.add_vars(len(kept), cost=step[kept], integer=integer)
     model.ub[int(z[kept[0]]) :] = np.where(level_last[kept], 0.0, 1.0).tolist()
     # One row per kept level: z_k − z_(k−1) + Σ y ≥ 1 on a list's first level, else 0.
-    row_of = np.cumsum(np.isin(np.arange(n_levels), kept)) - 1
+    row_of = np.cumsum(keep) - 1
     on_kept = z[level] >= 0
     chained = kept[~level_first[kept]]
     rows = np.concatenate([row_of[level[on_kept]], row_of[kept], row_of[chained]])
