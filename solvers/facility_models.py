@@ -44,7 +44,7 @@ from solvers.facility import FacilityProblem, FacilityResult, SiteChoice, site_v
 from solvers.location import LocateParams, run_mip
 from solvers.mip import LinearModel, MipResult
 from solvers.p_median_heuristic import PMedianBound, solve_p_median_heuristic
-from solvers.radius_model import solve_radius_model
+from solvers.radius_model import nearest_assignment, solve_radius_model
 
 __all__ = [
     "solve_cflp",
@@ -285,13 +285,8 @@ def _nearest_plan(
     problem: FacilityProblem, opened: Sequence[int]
 ) -> tuple[tuple[str, ...], tuple[tuple[str, str, float], ...]]:
     """Site ids of ``opened`` and each customer sent whole to its cheapest one."""
-    rows = list(opened)
-    nearest = np.asarray(rows)[np.argmin(problem.cost[rows], axis=0)]
-    assignment = tuple(
-        (c, problem.site_ids[int(i)], 1.0)
-        for c, i in zip(problem.customer_ids, nearest, strict=True)
-    )
-    return tuple(problem.site_ids[i] for i in rows), assignment
+    assignment, _ = nearest_assignment(problem, problem.cost, opened)
+    return tuple(problem.site_ids[i] for i in opened), assignment
 
 
 def _proves(objective: float, bound: float, relative_gap: float, *, whole: bool) -> bool:

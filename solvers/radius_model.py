@@ -33,6 +33,7 @@ formulation", INFORMS J. Comput. 23 (2011) 546–556.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -41,7 +42,7 @@ from solvers.facility import FacilityProblem, FacilityResult, SiteChoice, site_v
 from solvers.location import LocateParams, run_mip
 from solvers.mip import LinearModel
 
-__all__ = ["solve_radius_model"]
+__all__ = ["nearest_assignment", "solve_radius_model"]
 
 Array = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
@@ -88,8 +89,8 @@ def solve_radius_model(
     assignment: tuple[tuple[str, str, float], ...] = ()
     cold_assignment: tuple[tuple[str, str, float], ...] = ()
     if opened:
-        assignment, plain_cost = _nearest(problem, plain, opened)
-        cold_assignment, cold_cost = _nearest(problem, cold, opened)
+        assignment, plain_cost = nearest_assignment(problem, plain, opened)
+        cold_assignment, cold_cost = nearest_assignment(problem, cold, opened)
         fixed = float(problem.fixed_cost[opened].sum()) if p is None else 0.0
         plan_cost = fixed + plain_cost + cold_cost
     return FacilityResult(
@@ -171,15 +172,14 @@ def _add_lists(
     model.add_rows(indptr, cols[order], coefficients[order], lo=level_first[kept].astype(float))
 
 
-def _nearest(
-    problem: FacilityProblem, cost: Array, opened: list[int]
+def nearest_assignment(
+    problem: FacilityProblem, cost: Array, opened: Sequence[int]
 ) -> tuple[tuple[tuple[str, str, float], ...], float]:
-    """Each customer with a finite cost at an open site, sent whole to the cheapest (the
-    first of equals), and the summed cost."""
-    sub = cost[opened]
-    has = np.isfinite(sub).any(axis=0)
-    best = np.argmin(np.where(np.isfinite(sub), sub, np.inf), axis=0)
-    js = np.flatnonzero(has)
+    """Each customer with a finite ``cost`` (sites × customers) at an ``opened`` site, sent
+    whole to the cheapest (the first of equals), and the summed cost."""
+    sub = cost[list(opened)]
+    best = np.argmin(sub, axis=0)
+    js = np.flatnonzero(np.isfinite(sub).any(axis=0))
     sites = np.asarray(opened)[best[js]]
     total = float(cost[sites, js].sum())
     return tuple(
