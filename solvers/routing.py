@@ -52,6 +52,14 @@ ROUTING_ENGINES = ("auto", "ortools", "pyvrp")
 MIN_PART_S = 0.05
 #: Runs per part in a deterministic run (see :class:`RouteParams`).
 DETERMINISTIC_RUNS = 2
+#: Rounds of the PyVRP runs of one part without time windows when several run side by
+#: side: the runs of a round start from the best plan of the rounds before (a parallel
+#: iterated local search that shares its best plan, and restarts its penalties and
+#: acceptance history). Over X n101–n303 at 10 s, three rounds gave a mean gap of 0.55 %
+#: and 0.62 % on two seeds, against 0.60 % and 0.85 % for one; with time windows, where
+#: a restart's time-warp penalty needs much of a round to settle again, they cost
+#: (Solomon: 0.24 % against 0.16 %), so parts with windows keep one round.
+ROUNDS = 3
 #: Distance between the seeds of the PyVRP runs of one part, so that the runs of
 #: neighbouring seeds do not overlap.
 SEED_STRIDE = 1_000_003
@@ -68,7 +76,8 @@ class RouteParams:
 
     Each independent part is solved by several runs side by side, one per worker
     (``workers``; default: every core this process may use), and the cheapest plan wins:
-    PyVRP with different seeds, or OR-Tools from different first solutions. A
+    PyVRP with different seeds (in :data:`ROUNDS` rounds, each run starting from the best
+    plan of the rounds before), or OR-Tools from different first solutions. A
     deterministic run always makes :data:`DETERMINISTIC_RUNS` runs, whatever the number
     of workers, so that it gives the same plan on any machine; with fewer workers they
     take turns and share the time.
@@ -163,29 +172,12 @@ def _solve_part(
     workers = params.workers or available_workers()
     deterministic = params.solution_limit is not None or params.max_iterations is not None
     runs = DETERMINISTIC_RUNS if deterministic else max(workers, 1)
-    # Waves of runs share the time when fewer run at once than the portfolio has.
-    waves = -(-runs // max(1, min(workers, available_workers())))
+    waves = _waves(runs, workers)
     if params.engine != "ortools":
-        from solvers.engines.pyvrp_routing import pyvrp_supports, solve_with_pyvrp
+        from solvers.engines.pyvrp_routing import pyvrp_supports
 
         if pyvrp_supports(part) and (params.engine == "pyvrp" or _pyvrp_is_stronger(part)):
-            seeds = [params.seed + SEED_STRIDE * k for k in range(runs)]
-            found = _best(
-                part,
-                [
-                    partial(
-                        solve_with_pyvrp,
-                        part,
-                        time_limit_s=share_s / waves,
-                        seed=seed,
-                        max_iterations=params.max_iterations,
-                        initial=initial if k == 0 else None,
-                    )
-                    for k, seed in enumerate(seeds)
-                ],
-                workers=workers,
-                timeout_s=share_s,
-            )
+            found = _pyvrp_rounds(part, share_s, params, initial, runs=runs, workers=workers)
             if found.found:
                 return found
     from solvers.engines.ortools_routing import FIRST_SOLUTIONS, solve_with_ortools
@@ -207,6 +199,61 @@ def _solve_part(
         workers=workers,
         timeout_s=rest,
     )
+
+
+def _pyvrp_rounds(
+    part: RoutingProblem,
+    share_s: float,
+    params: RouteParams,
+    initial: Sequence[Sequence[int]] | None,
+    *,
+    runs: int,
+    workers: int,
+) -> EngineRoutes:
+    """``runs`` PyVRP runs side by side, each with its own seed, in :data:`ROUNDS` rounds
+    of equal time (or iterations) when there are several: every run of a round starts from
+    the best plan so far. The first run of the first round starts from ``initial``."""
+    from solvers.engines.pyvrp_routing import solve_with_pyvrp
+
+    t0 = time.perf_counter()
+    waves = _waves(runs, workers)
+    rounds = ROUNDS if runs > 1 and not _has_time_windows(part) else 1
+    its = params.max_iterations
+    best: EngineRoutes | None = None
+    for r in range(rounds):
+        round_s = max(share_s - (time.perf_counter() - t0), 0.0) / (rounds - r)
+        found = _best(
+            part,
+            [
+                partial(
+                    solve_with_pyvrp,
+                    part,
+                    time_limit_s=round_s / waves,
+                    seed=params.seed + SEED_STRIDE * (r * runs + k),
+                    max_iterations=None if its is None else -(-its // rounds),
+                    initial=best.sequences if best is not None else initial if k == 0 else None,
+                )
+                for k in range(runs)
+            ],
+            workers=workers,
+            timeout_s=round_s,
+        )
+        if best is None or _part_cost(part, found) < _part_cost(part, best):
+            best = found
+        if not best.found:
+            break
+    assert best is not None
+    return best
+
+
+def _has_time_windows(part: RoutingProblem) -> bool:
+    """Whether a stop of ``part`` must be served within less than the working day."""
+    return any(s.ready_s > part.start_s or s.due_s < part.end_s for s in part.stops)
+
+
+def _waves(runs: int, workers: int) -> int:
+    """Turns the runs take, sharing the time, when fewer run at once than there are."""
+    return -(-runs // max(1, min(workers, available_workers())))
 
 
 def _best(

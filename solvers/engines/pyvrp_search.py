@@ -10,7 +10,8 @@ behaviour of PyVRP 0.14 found on lognet's problems:
   it need not weigh leaving stops out (CVRP X-n101-k25: about 4,600 against 1,100 in 5 s),
   and serving every order is usually right, a penalty being far above a village's detour;
   the second search leaves out what costs more to serve than to leave, and starts afresh
-  when serving everything proved infeasible;
+  when serving everything proved infeasible. A starting solution that serves every stop
+  starts the first search; one that leaves stops out, only the second;
 - starting penalties derived from the data, so that an average excess costs about an
   average arc, and updated every ``UPDATE_EVERY`` iterations. PyVRP's fixed defaults suit
   a few hundred units per arc; in lognet's finer units any excess would outweigh an
@@ -76,18 +77,19 @@ def search_pyvrp(
     iterations, when given), by way of ``required``: the same problem with every client
     and shipment required. Arcs longer than ``horizon`` have no road.
 
-    With ``start`` (a solution of ``optional``, such as yesterday's plan), the search
-    starts from it and skips the first search."""
+    With ``start`` (a solution of ``optional``, such as yesterday's plan), both searches
+    start from it when it serves every stop; otherwise only the second does."""
     t0 = time.perf_counter()
     penalties = _initial_penalties(optional, horizon)
     its = max_iterations
-    if start is not None:
+    if start is not None and not _serves_everything(optional, start):
         return _search(optional, penalties, _Budget(time_limit_s, its), seed, start=start)
     first = _Budget(
         time_limit_s * FIRST, None if its is None else math.ceil(its * FIRST),
         give_up=GIVE_UP / FIRST,
     )  # fmt: skip
-    everything = _search(required, penalties, first, seed, start=None)
+    from_start = None if start is None else _on(required, start)
+    everything = _search(required, penalties, first, seed, start=from_start)
     start = _on(optional, everything) if everything.is_feasible() else None
     left_s = max(time_limit_s - (time.perf_counter() - t0), 0.0)
     rest = _Budget(left_s, None if its is None else max(its - first.iterations, 0))
@@ -130,6 +132,13 @@ def _on(data: ProblemData, solution: Solution) -> Solution:
         for r in solution.routes()
     ]  # fmt: skip
     return Solution(data, routes)
+
+
+def _serves_everything(data: ProblemData, solution: Solution) -> bool:
+    return (
+        solution.num_clients() == data.num_clients
+        and solution.num_shipments() == data.num_shipments
+    )
 
 
 def _initial_penalties(data: ProblemData, horizon: int) -> Penalties:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from importlib.metadata import version
+from typing import Any
 
 import pytest
 from _fixtures import (
@@ -31,6 +32,7 @@ from _fixtures import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pyvrp import Solution
 from test_routing import TOUR_IDS, TOUR_KM, cheapest_tour_cost
 
 from logistics.checker import check_plan
@@ -41,7 +43,7 @@ from logistics.scenario import Costs, Scenario, SiteKind, Temperature
 from networks.matrix import build_network
 from solvers.engines.pyvrp_routing import pyvrp_supports, solve_with_pyvrp
 from solvers.location import LocateParams, locate
-from solvers.routing import RouteParams, route
+from solvers.routing import DETERMINISTIC_RUNS, ROUNDS, RouteParams, _has_time_windows, route
 from solvers.routing_problem import (
     Role,
     RoutingProblem,
@@ -277,6 +279,30 @@ def test_an_iteration_limit_makes_runs_repeatable() -> None:
     params = RouteParams(time_limit_s=30, engine="pyvrp", max_iterations=50, seed=3)
     first, second = (route(scenario, matrix, location_plan(scenario), params) for _ in range(2))
     assert first.routes == second.routes
+
+
+def test_later_rounds_start_from_the_best_plan_so_far(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without time windows the portfolio runs in rounds: the first round's runs start
+    cold, each later one's from the best plan so far; the plan is still the best tour."""
+    import solvers.engines.pyvrp_routing as adapter
+
+    scenario, matrix = six_deliveries()
+    assert not _has_time_windows(only_part(scenario, matrix))
+    starts: list[int | None] = []
+    real = adapter.search_pyvrp
+
+    def recording(*args: Any, **kwargs: Any) -> Solution:
+        start = kwargs.get("start")
+        starts.append(None if start is None else start.num_clients())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(adapter, "search_pyvrp", recording)
+    params = RouteParams(time_limit_s=30, engine="pyvrp", max_iterations=60, workers=1)
+    plan = route(scenario, matrix, location_plan(scenario), params)
+    assert check_plan(scenario, matrix, plan, location_plan(scenario)).ok
+    assert plan.cost.total == pytest.approx(cheapest_tour_cost(), rel=1e-9, abs=1e-9)
+    later = [len(TOUR_IDS) - 1] * DETERMINISTIC_RUNS * (ROUNDS - 1)
+    assert starts == [None] * DETERMINISTIC_RUNS + later
 
 
 @settings(max_examples=40, deadline=None)

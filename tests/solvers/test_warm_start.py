@@ -14,8 +14,9 @@ from logistics.matrix import TravelMatrix
 from logistics.plans import LocationPlan, RoutePlan
 from logistics.scenario import Direction, Order, Scenario
 from networks.matrix import travel_matrix
+from solvers.engines.pyvrp_routing import pyvrp_supports
 from solvers.location import LocateParams, locate
-from solvers.routing import RouteParams, route
+from solvers.routing import DETERMINISTIC_RUNS, ROUNDS, RouteParams, _has_time_windows, route
 from solvers.routing_problem import build_routing_problem, preload, split_components
 from solvers.warm_start import warm_sequences
 
@@ -117,6 +118,15 @@ def test_pyvrp_parts_start_from_the_previous_plan(
     again = route(scenario, matrix, location, params, warm_start=plan)
     assert check_plan(scenario, matrix, again, location).ok
     assert again.objective <= plan.objective * (1 + 1e-3)
-    # Each PyVRP part ran twice (the deterministic portfolio): warm, then cold.
-    assert starts[0::2] and all(n > 0 for n in starts[0::2])
-    assert all(n == -1 for n in starts[1::2])
+    # Each PyVRP part ran the deterministic portfolio's runs, in ROUNDS rounds unless it
+    # has time windows: in the first round, one warm and the others cold; in the others,
+    # every run from the best plan so far.
+    problem = build_routing_problem(scenario, matrix, location)
+    parts = sorted(map(preload, split_components(problem)), key=lambda p: len(p.stops))
+    expected: list[bool] = []
+    for part in filter(pyvrp_supports, parts):
+        rounds = 1 if _has_time_windows(part) else ROUNDS
+        later = [True] * DETERMINISTIC_RUNS * (rounds - 1)
+        expected += [True, *[False] * (DETERMINISTIC_RUNS - 1), *later]
+    assert expected and [n >= 0 for n in starts] == expected
+    assert all(n != 0 for n in starts)
