@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from solvers.engine_units import KG_SCALE, M3_SCALE
 from solvers.routing_problem import Role, RoutingProblem
 
 #: A capacity that never binds.
@@ -32,8 +33,8 @@ class PdModel:
     """The part's data as plain lists, for fast indexing in pure Python."""
 
     def __init__(self, part: RoutingProblem, *, time_scale: int) -> None:
-        # The adapter imports the minimiser: its scales are read when a model is built.
-        from solvers.engines.ortools_routing import KG_SCALE, M3_SCALE, NO_ROAD
+        # The adapter imports the minimiser: its no-road length is read when a model is built.
+        from solvers.engines.ortools_routing import NO_ROAD
 
         ts = time_scale
 

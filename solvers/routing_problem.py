@@ -29,11 +29,13 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 
 import numpy as np
+from networkx.utils import UnionFind
 
 from logistics.clock import seconds_of_day
 from logistics.matrix import TravelMatrix
 from logistics.plans import LocationPlan, Unserved, UnservedReason
 from logistics.scenario import Order, Scenario, SiteKind, VehicleType
+from solvers.engine_units import decimal_scale
 from solvers.fleet import allowed_types, open_fleet
 from solvers.location import is_cold_flow
 
@@ -183,12 +185,7 @@ class RoutingProblem:
             *(v.vehicle_type.max_shift_min * 60 for v in self.vehicles
               if v.vehicle_type.max_shift_min is not None),
         ]  # fmt: skip
-        array = np.array([x for x in values if math.isfinite(x)], dtype=np.float64)
-        for scale in (1, 10, 100):
-            scaled = array * scale
-            if np.all(np.abs(scaled - np.round(scaled)) < 1e-6):
-                return scale
-        return 1
+        return decimal_scale([x for x in values if math.isfinite(x)]) or 1
 
 
 #: When no allowed vehicle could serve an order alone, the reason reported first.
@@ -442,25 +439,19 @@ def _batches(
 def split_components(problem: RoutingProblem) -> list[RoutingProblem]:
     """Independent parts of ``problem``: vehicles linked by stops that several of them may
     serve, with those stops. Each part can be solved alone; together they are the whole.
+    (networkx's union-find links them: lognet's graph library already.)
     """
-    parent = list(range(len(problem.vehicles)))
-
-    def find(v: int) -> int:
-        while parent[v] != v:
-            parent[v] = parent[parent[v]]
-            v = parent[v]
-        return v
-
+    linked = UnionFind(range(len(problem.vehicles)))
     for pair in problem.pairs:
-        members = [v for i in (*pair.pickups, *pair.deliveries) for v in problem.stops[i].vehicles]
-        for v in members[1:]:
-            parent[find(v)] = find(members[0])
+        linked.union(
+            *(v for i in (*pair.pickups, *pair.deliveries) for v in problem.stops[i].vehicles)
+        )
     pairs_of: dict[int, list[Pair]] = defaultdict(list)
     for pair in problem.pairs:
-        pairs_of[find(problem.stops[pair.pickups[0]].vehicles[0])].append(pair)
+        pairs_of[linked[problem.stops[pair.pickups[0]].vehicles[0]]].append(pair)
     parts = []
     for root, pairs in pairs_of.items():
-        vehicles = [v for v in range(len(problem.vehicles)) if find(v) == root]
+        vehicles = [v for v in range(len(problem.vehicles)) if linked[v] == root]
         new_vehicle = {v: k for k, v in enumerate(vehicles)}
         old_stops = sorted({i for p in pairs for i in (*p.pickups, *p.deliveries)})
         new_stop = {i: k for k, i in enumerate(old_stops)}

@@ -23,14 +23,13 @@ from importlib import metadata
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from solvers.engine_units import KG_SCALE, M3_SCALE
 from solvers.route_minimiser import minimise_routes, minimiser_time_scale, route_minimiser_supports
 from solvers.routing_problem import EngineRoutes, Pair, Role, RoutingProblem, Stop
 
 __all__ = ["FIRST_SOLUTIONS", "solve_with_ortools"]
 
 COST_SCALE = 10_000
-KG_SCALE = 100
-M3_SCALE = 10_000
 #: Larger than any day: arcs with no road.
 NO_ROAD = 10**9
 _Strategy = routing_enums_pb2.FirstSolutionStrategy

@@ -59,18 +59,12 @@ from pyvrp import (
 
 from logistics.clock import seconds_of_day
 from logistics.scenario import VehicleType
+from solvers.engine_units import KG_SCALE, M3_SCALE, cost_scale, decimal_scale
 from solvers.engines.pyvrp_search import search_pyvrp
 from solvers.routing_problem import EngineRoutes, Role, RoutingProblem, Stop
 
 __all__ = ["pyvrp_supports", "solve_with_pyvrp"]
 
-KG_SCALE = 100
-M3_SCALE = 10_000
-#: The cost of one time unit of driving is brought to at least this many cost units, so
-#: that rounding the rates to integers costs under 1e-4 of the objective.
-FINE_COST = 10_000
-#: Cost units an objective may reach, far below the 64-bit integers PyVRP computes in.
-MAX_COST = 1e15
 #: PyVRP's "unconstrained" shift duration.
 NO_LIMIT = int(np.iinfo(np.int64).max)
 
@@ -287,7 +281,7 @@ class _Model:
         # Longer than the day: an arc without a road is never part of a feasible route.
         duration = np.where(road | same_site, duration, self.up(p.end_s) + 1)
         finite = length[road & ~same_site]
-        scale = _scale_of(finite) or 1
+        scale = decimal_scale(finite) or 1
         metres = np.rint(np.where(road, length, 0.0) * scale).astype(np.int64)
         longest = int(metres.max()) if metres.size else 0
         distance = np.where(same_site, 0, np.where(road, metres, 2 * longest + 1))
@@ -332,10 +326,10 @@ class _Model:
             for t in self.types
         )  # fmt: skip
         rates = [per_time, *per_length.values(), *(vts[t].fixed_cost for t in self.types)]
-        cost_scale = _cost_scale([*rates, *prizes], driving=driving, bound=bound)
+        per_currency = cost_scale([*rates, *prizes], driving=driving, bound=bound)
 
         def cost(x: float) -> int:
-            return round(x * cost_scale)
+            return round(x * per_currency)
 
         vehicle_types = []
         for t in self.types:
@@ -391,7 +385,7 @@ class _Model:
                 shipments=shipments,
             )  # fmt: skip
 
-        return problem(required=False), problem(required=True), cost_scale
+        return problem(required=False), problem(required=True), per_currency
 
     def solution_of(self, sequences: Sequence[Sequence[int]]) -> Solution | None:
         """Stop sequences per vehicle as a PyVRP solution: clients and shipments in order,
@@ -487,27 +481,3 @@ class _Model:
             return self.clients[a.idx]
         pickup, drop = self.shipments[a.idx]
         return pickup if a.is_pickup() else drop
-
-
-def _scale_of(values: NDArray[np.float64]) -> int | None:
-    """The least of 1, 10 and 100 that makes every value whole, if any."""
-    for scale in (1, 10, 100):
-        scaled = values * scale
-        if np.all(np.abs(scaled - np.round(scaled)) < 1e-6):
-            return scale
-    return None
-
-
-def _cost_scale(rates: list[float], *, driving: float, bound: float) -> int:
-    """Cost units per currency unit: a power of ten that makes every rate whole if one
-    does before driving one time unit costs ``FINE_COST`` units, else the first that gets
-    there; never so large that an objective could pass ``MAX_COST``."""
-    ceiling = max(MAX_COST / max(bound, 1.0), 1.0)
-    scale = 1
-    while scale * 10 <= ceiling:
-        if all(abs(r * scale - round(r * scale)) <= 1e-9 * max(1.0, abs(r * scale)) for r in rates):
-            return scale
-        if driving * scale >= FINE_COST:
-            return scale
-        scale *= 10
-    return scale
