@@ -67,7 +67,14 @@ import numpy.typing as npt
 
 from solvers.p_median_local_search import SortedColumns, improve_by_interchange, open_greedily
 
-__all__ = ["PMedianBound", "solve_p_median_heuristic"]
+__all__ = [
+    "PMedianBound",
+    "Subgradient",
+    "finite_costs",
+    "is_integral",
+    "solve_p_median_heuristic",
+    "validated",
+]
 
 Array = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
@@ -172,9 +179,9 @@ def solve_p_median_heuristic(
     """
     started = time.perf_counter()
     deadline = started + time_limit_s
-    raw, allowed_mask, required_mask = _validated(cost, p, allowed, required)
+    raw, allowed_mask, required_mask = validated(cost, p, allowed, required)
     sites = np.flatnonzero(allowed_mask)  # working rows → original site indices
-    work = _finite(raw[sites])
+    work = finite_costs(raw[sites])
     forced = required_mask[sites]
     rng = np.random.default_rng(seed)
     search = _Search(work, p, forced, rng=rng, deadline=deadline)
@@ -203,7 +210,7 @@ def solve_p_median_heuristic(
     )
 
 
-def _validated(
+def validated(
     cost: npt.ArrayLike, p: int, allowed: npt.ArrayLike | None, required: npt.ArrayLike | None
 ) -> tuple[Array, Mask, Mask]:
     matrix = np.array(cost, dtype=np.float64)
@@ -228,7 +235,7 @@ def _validated(
     return matrix, allowed_mask, required_mask
 
 
-def _finite(matrix: Array) -> Array:
+def finite_costs(matrix: Array) -> Array:
     """``matrix`` with ``inf`` replaced by a cost above every plan that avoids it.
 
     A plan that uses a replaced entry costs more than any plan that does not, so the
@@ -243,7 +250,7 @@ def _finite(matrix: Array) -> Array:
 
 class _Search:
     """The plan's side: greedy, interchange, and improvement of the Lagrangian plans and
-    of perturbed plans while the bound (:class:`_Subgradient`) is not yet tight."""
+    of perturbed plans while the bound (:class:`Subgradient`) is not yet tight."""
 
     def __init__(
         self, work: Array, p: int, forced: Mask, *, rng: np.random.Generator, deadline: float
@@ -258,13 +265,13 @@ class _Search:
         start, cost = self._descend(open_greedily(work, p, required=forced, priority=priority))
         self.best_open, self.best_cost = start, cost
         self.current, self.current_cost = start, cost
-        self.bound = _Subgradient(
+        self.bound = Subgradient(
             work,
             self.columns,
             p,
             forced,
             start=work[start].min(axis=0),
-            integral=_is_integral(work),
+            integral=is_integral(work),
         )
         self.seen = {np.flatnonzero(start).tobytes()}
         # More failed perturbations than there are plans would only repeat plans.
@@ -349,11 +356,11 @@ def _perturbation_weights(bounds: Array, upper: float) -> Array | None:
     return weights / weights.sum()
 
 
-def _is_integral(work: Array) -> bool:
+def is_integral(work: Array) -> bool:
     return bool(np.all(work == np.round(work)))
 
 
-class _Subgradient:
+class Subgradient:
     """Subgradient optimisation of the Lagrangian bound, with the per-site bounds that
     decide the fixings."""
 
