@@ -76,8 +76,9 @@ class RouteParams:
 
     Each independent part is solved by several runs side by side, one per worker
     (``workers``; default: every core this process may use), and the cheapest plan wins:
-    PyVRP with different seeds (in :data:`ROUNDS` rounds, each run starting from the best
-    plan of the rounds before), or OR-Tools from different first solutions. A
+    PyVRP with different seeds (on parts without time windows in :data:`ROUNDS` rounds,
+    each run starting from the best plan of the rounds before), or OR-Tools from different
+    first solutions. A
     deterministic run always makes :data:`DETERMINISTIC_RUNS` runs, whatever the number
     of workers, so that it gives the same plan on any machine; with fewer workers they
     take turns and share the time.
