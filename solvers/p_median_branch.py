@@ -35,6 +35,7 @@ from solvers.p_median_heuristic import (
     Subgradient,
     finite_costs,
     is_integral,
+    proves,
     validated,
 )
 from solvers.p_median_local_search import SortedColumns
@@ -79,9 +80,8 @@ def branch_p_median(
     raw, allowed_mask, required_mask = validated(cost, p, allowed, required)
     sites = np.flatnonzero(allowed_mask)
     tree = _Tree(finite_costs(raw[sites]), p, relative_gap, deadline=t0 + time_limit_s)
-    at = {int(s): k for k, s in enumerate(sites)}
     if math.isfinite(start.objective):
-        tree.offer(np.isin(np.arange(len(sites)), [at[i] for i in start.open]))
+        tree.offer(np.isin(sites, start.open))
     tree.run(required_mask[sites], np.asarray(start.multipliers, dtype=np.float64))
     best = sites[tree.best_open]
     bound = max(start.lower_bound, tree.bound())
@@ -112,14 +112,8 @@ class _Tree:
             self.upper, self.best_open = cost, is_open.copy()
 
     def proves(self, bound: float) -> bool:
-        """Whether ``bound`` proves the best plan (within the gap, or within 1 of a
-        whole-number optimum)."""
-        if not (math.isfinite(bound) and math.isfinite(self.upper)):
-            return False
-        margin = 1e-9 * max(1.0, abs(self.upper))
-        if self.integral:
-            return math.ceil(bound - margin) >= self.upper
-        return self.upper - bound <= max(self.gap * abs(self.upper), margin)
+        """Whether ``bound`` proves the best plan."""
+        return proves(bound, self.upper, integral=self.integral, relative_gap=self.gap)
 
     def bound(self) -> float:
         """The lowest bound of a node left (the best plan's cost when none is)."""

@@ -72,6 +72,7 @@ __all__ = [
     "Subgradient",
     "finite_costs",
     "is_integral",
+    "proves",
     "solve_p_median_heuristic",
     "validated",
 ]
@@ -449,10 +450,18 @@ class Subgradient:
         return self.without_site > upper + self._margin(upper)
 
     def proves(self, upper: float, *, relative_gap: float = _RELATIVE_GAP) -> bool:
-        """Whether the best bound proves a plan of cost ``upper`` optimal (for fractional
-        costs: within ``relative_gap``; 0 asks that no solution be cheaper at all)."""
-        if not math.isfinite(self.best_bound):
-            return False
-        if self.integral:
-            return math.ceil(self.best_bound - self._margin(self.best_bound)) >= upper
-        return upper - self.best_bound <= max(relative_gap * abs(upper), self._margin(upper))
+        """Whether the best bound proves a plan of cost ``upper`` optimal (:func:`proves`)."""
+        return proves(self.best_bound, upper, integral=self.integral, relative_gap=relative_gap)
+
+
+def proves(
+    bound: float, upper: float, *, integral: bool, relative_gap: float = _RELATIVE_GAP
+) -> bool:
+    """Whether ``bound`` proves a plan of cost ``upper`` optimal: for whole-number costs
+    ``⌈bound⌉ ≥ upper``, otherwise a gap within ``relative_gap`` (0 asks that no solution
+    be cheaper at all)."""
+    if not (math.isfinite(bound) and math.isfinite(upper)):
+        return False
+    if integral:
+        return math.ceil(bound - 1e-9 * max(1.0, abs(bound))) >= upper
+    return upper - bound <= max(relative_gap * abs(upper), 1e-9 * max(1.0, abs(upper)))

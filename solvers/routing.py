@@ -221,6 +221,7 @@ def _pyvrp_rounds(
     rounds = ROUNDS if runs > 1 and not _has_time_windows(part) else 1
     its = params.max_iterations
     best: EngineRoutes | None = None
+    best_cost = math.inf
     for r in range(rounds):
         round_s = max(share_s - (time.perf_counter() - t0), 0.0) / (rounds - r)
         found = _best(
@@ -239,8 +240,9 @@ def _pyvrp_rounds(
             workers=workers,
             timeout_s=round_s,
         )
-        if best is None or _part_cost(part, found) < _part_cost(part, best):
-            best = found
+        cost = _part_cost(part, found)
+        if best is None or cost < best_cost:
+            best, best_cost = found, cost
         if not best.found:
             break
     assert best is not None
