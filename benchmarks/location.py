@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import math
 import statistics
 import sys
@@ -126,6 +127,7 @@ def main() -> None:
     for path in files:
         name = path.stem
         best = optima.get(name)
+        gc.collect()  # neither run pays for collecting the other's garbage
         mine = run_lognet(
             path,
             time_limit=args.time_limit,
@@ -142,7 +144,9 @@ def main() -> None:
             f"{mine.seconds:6.2f}"
         )
         if baseline:
-            other = run_pulp(read_cap(path), time_limit=args.time_limit, single=args.single_source)
+            instance = read_cap(path)
+            gc.collect()
+            other = run_pulp(instance, time_limit=args.time_limit, single=args.single_source)
             theirs.append(other)
             line += (
                 f" | {other.objective:14.3f} {gap(other.objective, best):>8} {other.status:>8} "

@@ -34,12 +34,21 @@ cheaper.
 
 Fixing (Beasley 1993): at the best multipliers, forcing a site open that the bound closes,
 or closed that it opens, gives a bound of its own; above the plan's cost, no cheaper
-plan has the site that way, so it is fixed. The search stops when the bound proves the
-plan (relative gap at most 10⁻⁶), when the step is too small to move the bound, or at the
-time limit.
+plan has the site that way, so it is fixed. When every site is fixed, every cheaper plan
+opens exactly the sites fixed open, and the flow over them settles the optimum. The
+search stops when the bound proves the plan (relative gap at most 10⁻⁶), when the step
+is too small to move the bound, or at the time limit.
+
+Where the strong linear relaxation can be solved (a few thousand site-customer pairs),
+:func:`cflp_from_relaxation` skips the subgradient: the relaxation's duals of
+``Σ_i x_ij = 1`` are optimal multipliers (Geoffrion 1974), and the sites it opens give
+the plans. On OR-Library's cap instances (50 × 50) the relaxation solves in 10–40 ms
+and its bound is at least the subgradient's after 500–1,300 iterations (0.2–0.8 s).
 
 References
 ----------
+A. M. Geoffrion, "Lagrangean relaxation for integer programming", Mathematical
+Programming Study 2 (1974) 82–114.
 G. Cornuéjols, R. Sridharan and J. M. Thizy, "A comparison of heuristics and relaxations
 for the capacitated plant location problem", EJOR 50 (1991) 280–297.
 J. E. Beasley, "An algorithm for solving large capacitated warehouse location problems",
@@ -58,7 +67,7 @@ import numpy.typing as npt
 
 from solvers.engines.ortools_flow import TransportFlow
 
-__all__ = ["CflpBound", "solve_cflp_heuristic"]
+__all__ = ["CflpBound", "cflp_from_relaxation", "solve_cflp_heuristic"]
 
 Array = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
@@ -81,6 +90,8 @@ _NEAREST = 8
 #: Sites of each kind (to close, to open) that local search tries to swap.
 _SWAPS = 8
 _RELATIVE_GAP = 1e-6
+#: A site whose share in the linear relaxation is above this is open in it.
+_OPEN = 1e-9
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +141,62 @@ def solve_cflp_heuristic(
     ((0, 1), 12.0, 12.0, True)
     """
     t0 = time.perf_counter()
+    search = _search(cost, demand, fixed_cost, capacity, allowed, required, t0 + time_limit_s)
+    search.run()
+    return search.result(time.perf_counter() - t0)
+
+
+def cflp_from_relaxation(
+    cost: npt.ArrayLike,
+    demand: npt.ArrayLike,
+    fixed_cost: npt.ArrayLike,
+    capacity: npt.ArrayLike,
+    *,
+    multipliers: npt.ArrayLike,
+    site_shares: npt.ArrayLike,
+    time_limit_s: float,
+    allowed: npt.ArrayLike | None = None,
+    required: npt.ArrayLike | None = None,
+) -> CflpBound:
+    """Plan, bound and fixed sites from an optimal answer to the strong linear
+    relaxation, instead of subgradient optimisation: ``multipliers`` are the duals of
+    its rows ``Σ_i x_ij = 1`` and ``site_shares`` its ``y_i``.
+
+    The duals are optimal multipliers of the Lagrangian dual, whose bound is at least
+    the relaxation's (Geoffrion 1974); the bound is computed here from them, so it holds
+    whatever the relaxation's tolerances. The plans: the sites the relaxation opens at
+    all, and the Lagrangian solution's, each served by a min-cost flow; then the
+    relaxation's fractional sites closed one at a time, least open first, while the plan
+    gets cheaper. Sites are fixed as in :func:`solve_cflp_heuristic`, and when that
+    fixes every site the flow over the ones fixed open settles the optimum.
+
+    Examples
+    --------
+    The relaxation of the example of :func:`solve_cflp_heuristic` opens both sites, and
+    its duals (3 and 3) prove the plan:
+
+    >>> b = cflp_from_relaxation([[1, 2], [2, 1]], [6, 6], [5, 5], [10, 10],
+    ...     multipliers=[3, 3], site_shares=[1, 1], time_limit_s=5)
+    >>> b.open, b.objective, b.lower_bound, b.proven_optimal
+    ((0, 1), 12.0, 12.0, True)
+    """
+    t0 = time.perf_counter()
+    search = _search(cost, demand, fixed_cost, capacity, allowed, required, t0 + time_limit_s)
+    search.start(
+        np.asarray(multipliers, dtype=np.float64), np.asarray(site_shares, dtype=np.float64)
+    )
+    return search.result(time.perf_counter() - t0)
+
+
+def _search(
+    cost: npt.ArrayLike,
+    demand: npt.ArrayLike,
+    fixed_cost: npt.ArrayLike,
+    capacity: npt.ArrayLike,
+    allowed: npt.ArrayLike | None,
+    required: npt.ArrayLike | None,
+    deadline: float,
+) -> _Search:
     c = np.asarray(cost, dtype=np.float64)
     m = c.shape[0]
     d = np.asarray(demand, dtype=np.float64)
@@ -139,9 +206,7 @@ def solve_cflp_heuristic(
     must = np.zeros(m, bool) if required is None else np.asarray(required, dtype=bool) & ok
     if not np.all(np.isfinite(s)) or np.any(d < 0) or np.any(s < 0):
         raise ValueError("capacities must be finite, demands and capacities not negative")
-    search = _Search(c, d, f, s, ok, must, deadline=t0 + time_limit_s)
-    search.run()
-    return search.result(time.perf_counter() - t0)
+    return _Search(c, d, f, s, ok, must, deadline=deadline)
 
 
 class _Search:
@@ -215,16 +280,17 @@ class _Search:
         items = np.flatnonzero(ok & ~chosen)
         if int(self.weight[items].sum()) < goal:
             return math.inf, chosen
+        # dp[t]: the least value of sites whose capacity reaches t steps.
         dp = np.full(goal + 1, np.inf)
         dp[0] = 0.0
+        candidate = np.empty(goal + 1)
         taken = np.zeros((len(items), goal + 1), bool)
         for k, i in enumerate(items.tolist()):
             w = min(int(self.weight[i]), goal)
-            shifted = np.concatenate([np.full(w, dp[0]), dp[: goal + 1 - w]])
-            candidate = shifted + v[i]
-            better = candidate < dp
-            taken[k] = better
-            dp = np.where(better, candidate, dp)
+            candidate[:w] = dp[0] + v[i]
+            np.add(dp[: goal + 1 - w], v[i], out=candidate[w:])
+            np.less(candidate, dp, out=taken[k])
+            np.minimum(dp, candidate, out=dp)
         t = goal
         for k in range(len(items) - 1, -1, -1):
             if taken[k, t]:
@@ -373,18 +439,45 @@ class _Search:
         if math.isfinite(self.upper):
             self.local_search(self.best_open, self.best_v, budgeted=False)
 
+    def start(self, u: Array, y: Array) -> None:
+        """The bound at the multipliers ``u`` and plans from the sites' shares ``y`` of
+        an answer to the linear relaxation (:func:`cflp_from_relaxation`)."""
+        finite = np.isfinite(self.c)
+        if not finite.any(axis=0).all():
+            return  # a customer no allowed site may serve: no plan
+        v, _ = self.site_values(u)
+        value, chosen = self.cover(v)
+        if not math.isfinite(value):
+            return  # the sites cannot hold the demand
+        self.iterations = 1
+        self.lower, self.best_u, self.best_v = float(u.sum()) + value, u, v
+        self.evaluate(self.topped_up(self.ok & (y > _OPEN), v))
+        self.evaluate(self.topped_up(chosen, v))
+        fractional = np.flatnonzero(self.ok & ~self.must & (y > _OPEN) & (y < 1 - _OPEN))
+        for i in fractional[np.argsort(y[fractional], kind="stable")].tolist():
+            if self.proven() or time.perf_counter() >= self.deadline:
+                break
+            trial = self.best_open.copy()
+            trial[i] = False
+            self.evaluate(trial)
+
     def result(self, runtime_s: float) -> CflpBound:
-        lower = min(self.lower, self.upper)
-        proven = self.proven()
         closed, opened = (
             set(np.flatnonzero(~self.ok).tolist()),
             set(np.flatnonzero(self.must).tolist()),
         )
-        if proven and math.isfinite(self.upper):
-            closed |= set(np.flatnonzero(~self.best_open).tolist())
-            opened |= set(np.flatnonzero(self.best_open).tolist())
-        elif math.isfinite(self.upper) and math.isfinite(self.lower):
+        if not self.proven() and math.isfinite(self.upper) and math.isfinite(self.lower):
             closed, opened = self.fixings(closed, opened)
+            if len(closed) + len(opened) == self.m:
+                # Every cheaper plan opens exactly the sites fixed open: their flow is the
+                # cheapest of those, so the better of it and the best plan is optimal.
+                self.evaluate(np.isin(np.arange(self.m), list(opened)))
+                self.lower = self.upper
+        lower = min(self.lower, self.upper)
+        proven = self.proven()
+        if proven and math.isfinite(self.upper):
+            closed = set(np.flatnonzero(~self.best_open).tolist())
+            opened = set(np.flatnonzero(self.best_open).tolist())
         return CflpBound(
             open=tuple(np.flatnonzero(self.best_open).tolist()),
             shares=self.best_x,

@@ -39,7 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from logistics.plans import SolveStatus
-from solvers.cflp_heuristic import CflpBound, solve_cflp_heuristic
+from solvers.cflp_heuristic import CflpBound, cflp_from_relaxation, solve_cflp_heuristic
 from solvers.facility import FacilityProblem, FacilityResult, SiteChoice, site_vars
 from solvers.location import LocateParams, run_mip
 from solvers.mip import LinearModel, MipResult
@@ -65,10 +65,10 @@ HEURISTIC_SHARE = 0.3
 #: Lagrangian bound (:mod:`solvers.p_median_branch`); the MIP gets the rest when that
 #: does not prove the plan.
 BRANCH_SHARE = 0.5
-#: Split-demand capacitated problems with fewer site-customer pairs than this go
-#: straight to the MIP: HiGHS proves OR-Library's cap instances (up to 50 × 50) in
-#: 0.02–2 s, less than the heuristic's own run; larger ones (100 × 1,000) need the
-#: heuristic's plan and fixed sites to get within 0.5 % in a minute.
+#: Split-demand capacitated problems with fewer site-customer pairs than this start
+#: from the strong linear relaxation (:func:`_split_by_relaxation`), which HiGHS solves
+#: in 10–40 ms on OR-Library's cap instances (50 × 50); larger ones (100 × 1,000, whose
+#: relaxation took HiGHS 37 s) start from the subgradient heuristic.
 HEURISTIC_MIN_PAIRS = 10_000
 #: After the split-demand heuristic, the share of the time limit for the MIP restricted
 #: to each customer's cheapest sites (:func:`_near_plan`), and how many it keeps.
@@ -81,6 +81,13 @@ def solve_cflp(
 ) -> FacilityResult:
     """Capacitated facility location, split demand or single source (module docstring).
 
+    Split demand of one commodity, every customer within reach: from the strong linear
+    relaxation with HiGHS (:func:`_split_by_relaxation`), or from the subgradient
+    heuristic when there are :data:`HEURISTIC_MIN_PAIRS` site-customer pairs or more
+    (:func:`_split_by_subgradient`); either way the MIP only decides the sites their
+    bound leaves open. Otherwise, and on engines other than ``highs`` for the smaller
+    problems, the MIP solves the whole model.
+
     Examples
     --------
     Two sites of capacity 10, each costing 5 to open; customers of demand 6 and 6 cannot
@@ -92,9 +99,19 @@ def solve_cflp(
     >>> result.open, result.objective, result.status.value
     (('0', '1'), 12.0, 'optimal')
     """
-    if single_source or not _split_heuristic_fits(problem):
+    if single_source or not _split_one_commodity(problem):
         name = "cflp-single" if single_source else "cflp"
         return _solve(problem, params, name, capacitated=True, single_source=single_source)
+    if problem.cost.size >= HEURISTIC_MIN_PAIRS:
+        return _split_by_subgradient(problem, params)
+    if params.engine == "highs":
+        return _split_by_relaxation(problem, params)
+    return _solve(problem, params, "cflp", capacitated=True, single_source=False)
+
+
+def _split_by_subgradient(problem: FacilityProblem, params: LocateParams) -> FacilityResult:
+    """Split demand on a large instance: the Lagrangian heuristic (subgradient
+    optimisation), a small MIP near its plan, then the MIP over the sites it left open."""
     t0 = time.perf_counter()
     allowed, required = _choice_masks(problem)
     heuristic = solve_cflp_heuristic(
@@ -106,13 +123,7 @@ def solve_cflp(
         allowed=allowed,
         required=required,
     )
-    x = heuristic.shares
-    customer, site = np.nonzero(x.T > 1e-9)
-    assignment = tuple(
-        (problem.customer_ids[j], problem.site_ids[i], round(float(x[i, j]), 9))
-        for i, j in zip(site.tolist(), customer.tolist(), strict=True)
-    )
-    plan = tuple(problem.site_ids[i] for i in heuristic.open), assignment
+    plan = _shares_plan(problem, heuristic)
     objective = heuristic.objective
     if not heuristic.proven_optimal and math.isfinite(objective):
         # A small MIP near the heuristic's plan often finds a cheaper one quickly.
@@ -128,6 +139,58 @@ def solve_cflp(
         if sub.objective < objective and not sub.unserved:
             plan, objective = (sub.open, sub.assignment), sub.objective
     return _refine(problem, params, "cflp", heuristic, plan, t0, objective=objective)
+
+
+def _split_by_relaxation(problem: FacilityProblem, params: LocateParams) -> FacilityResult:
+    """Split demand with HiGHS: the strong linear relaxation's duals give the Lagrangian
+    bound, its open sites the plans and the fixed sites
+    (:func:`~solvers.cflp_heuristic.cflp_from_relaxation`); the MIP, restricted to the
+    sites left open to choice, then only has to prove the plan or find a cheaper one."""
+    t0 = time.perf_counter()
+    model, handles = _build(problem, params, capacitated=True, single_source=False)
+    relaxation = run_mip(model.relaxed(), params, presolve=False)
+    if relaxation.duals.size == 0:  # not solved to optimality: the MIP says why
+        left = max(params.time_limit_s - (time.perf_counter() - t0), 0.1)
+        return _solve(problem, replace(params, time_limit_s=left), "cflp", capacitated=True,
+                      single_source=False)  # fmt: skip
+    shares = np.zeros(problem.n_sites)
+    for i, var in handles.y.items():
+        shares[i] = relaxation.values[var]
+    allowed, required = _choice_masks(problem)
+    bound = cflp_from_relaxation(
+        problem.cost,
+        problem.demand,
+        problem.fixed_cost,
+        problem.capacity,
+        multipliers=relaxation.duals[handles.x.rows],
+        site_shares=shares,
+        time_limit_s=max(params.time_limit_s - (time.perf_counter() - t0), 0.0),
+        allowed=allowed,
+        required=required,
+    )
+    return _refine(
+        problem,
+        params,
+        "cflp",
+        bound,
+        _shares_plan(problem, bound),
+        t0,
+        engine="highs lp + lagrangian",
+        prove_only=True,
+    )
+
+
+def _shares_plan(
+    problem: FacilityProblem, bound: CflpBound
+) -> tuple[tuple[str, ...], tuple[tuple[str, str, float], ...]]:
+    """Site ids of the heuristic's plan and its shares, customer by customer."""
+    x = bound.shares
+    customer, site = np.nonzero(x.T > 1e-9)
+    assignment = tuple(
+        (problem.customer_ids[j], problem.site_ids[i], round(float(x[i, j]), 9))
+        for i, j in zip(site.tolist(), customer.tolist(), strict=True)
+    )
+    return tuple(problem.site_ids[i] for i in bound.open), assignment
 
 
 def _near_plan(problem: FacilityProblem, heuristic: CflpBound) -> FacilityProblem:
@@ -161,15 +224,13 @@ def _cutoff(objective: float, params: LocateParams) -> float | None:
     return objective - params.relative_gap / 2 * abs(objective)
 
 
-def _split_heuristic_fits(problem: FacilityProblem) -> bool:
-    """Whether :func:`~solvers.cflp_heuristic.solve_cflp_heuristic` is worth running on
-    ``problem`` and models it: at least :data:`HEURISTIC_MIN_PAIRS` site-customer pairs,
+def _split_one_commodity(problem: FacilityProblem) -> bool:
+    """Whether the Lagrangian bound of :mod:`solvers.cflp_heuristic` models ``problem``:
     one commodity, every capacity finite, every customer within reach of a site."""
     allowed, _ = _choice_masks(problem)
     reach = np.isfinite(problem.cost[allowed]).any(axis=0)
     return (
-        problem.cost.size >= HEURISTIC_MIN_PAIRS
-        and not np.any(problem.cold_demand > 0)
+        not np.any(problem.cold_demand > 0)
         and bool(np.all(np.isfinite(problem.capacity)))
         and bool(reach.all())
     )
@@ -245,6 +306,8 @@ def _refine(
     whole: bool = False,
     p: int | None = None,
     objective: float | None = None,
+    engine: str = "lagrangian",
+    prove_only: bool = False,
 ) -> FacilityResult:
     """The result of a Lagrangian heuristic's ``plan``, refined by the MIP unless the
     heuristic proved it: the MIP solves the problem with the heuristic's fixed sites,
@@ -253,16 +316,27 @@ def _refine(
     ``min(plan, MIP bound)``: sites fixed closed are in no plan cheaper than the
     heuristic's, so that bound holds for the whole problem. With ``whole``-number
     optima, a bound within 1 of the plan proves it. ``objective`` is the cost of
-    ``plan`` when that is not the heuristic's own."""
+    ``plan`` when that is not the heuristic's own; ``engine`` names what found the
+    plan. ``prove_only`` runs the capacitated MIP without primal heuristics and
+    presolve: on OR-Library's cap instances, after the fixings, both cost more than
+    they save."""
     bound = heuristic.lower_bound
-    engine = "lagrangian"
     objective = heuristic.objective if objective is None else objective
     if not heuristic.proven_optimal:
         left = max(params.time_limit_s - (time.perf_counter() - t0), 0.1)
         fixed, rest = _with_fixings(problem, heuristic), replace(params, time_limit_s=left)
         cutoff = _cutoff(objective, params)
         if p is None:
-            mip = _solve(fixed, rest, name, capacitated=True, single_source=False, cutoff=cutoff)
+            mip = _solve(
+                fixed,
+                rest,
+                name,
+                capacitated=True,
+                single_source=False,
+                cutoff=cutoff,
+                heuristics=not prove_only,
+                presolve=not prove_only,
+            )
         else:
             # The heuristic's plan is usually optimal: the MIP is there to prove it.
             mip = solve_radius_model(
@@ -274,7 +348,7 @@ def _refine(
                 cutoff=cutoff,
                 heuristics=False,
             )
-        engine = f"lagrangian + {mip.engine}"
+        engine = f"{engine} + {mip.engine}"
         if mip.objective < objective:
             plan, objective = (mip.open, mip.assignment), mip.objective
         bound = max(bound, min(heuristic.objective, mip.bound))
@@ -336,6 +410,8 @@ class _Shares:
     site: npt.NDArray[np.int64]
     customer: npt.NDArray[np.int64]
     var: npt.NDArray[np.int64]
+    #: The assignment rows ``Σ_i x_ij = 1``, one per customer with a share, in order.
+    rows: range
 
 
 @dataclass
@@ -361,7 +437,8 @@ def _add_shares(
     integer: bool,
 ) -> _Shares:
     """Share variables for the ``eligible`` (site, customer) pairs of open-able sites,
-    with their linking rows ``x_ij <= y_i`` and assignment rows ``Σ_i x_ij = 1``."""
+    with their linking rows ``x_ij <= y_i`` (none where ``y_i`` is fixed to 1: the share's
+    own bound says it) and assignment rows ``Σ_i x_ij = 1``."""
     sites = np.array(sorted(y), dtype=np.int64)
     mask = eligible[sites] if len(sites) else np.zeros((0, eligible.shape[1]), dtype=bool)
     customer, row = np.nonzero(mask.T)  # sorted by customer, then site
@@ -370,16 +447,17 @@ def _add_shares(
         len(site), cost=0.0 if cost is None else cost[site, customer], integer=integer
     )
     y_var = np.array([y[i] for i in site.tolist()], dtype=np.int64)
-    n = len(var)
+    may_close = np.array([model.lb[v] < 1.0 for v in y_var.tolist()], dtype=bool)
+    n = int(may_close.sum())
     model.add_rows(
         np.arange(0, 2 * n + 1, 2),
-        np.column_stack([var, y_var]).ravel(),
+        np.column_stack([var[may_close], y_var[may_close]]).ravel(),
         np.tile([1.0, -1.0], n),
         hi=0.0,
     )
     _, counts = np.unique(customer, return_counts=True)
-    model.add_rows(np.concatenate([[0], np.cumsum(counts)]), var, 1.0, lo=1.0, hi=1.0)
-    return _Shares(site, customer, var)
+    rows = model.add_rows(np.concatenate([[0], np.cumsum(counts)]), var, 1.0, lo=1.0, hi=1.0)
+    return _Shares(site, customer, var, rows)
 
 
 def _per_site_rows(
@@ -417,8 +495,31 @@ def _solve(
     p: int | None = None,
     center: bool = False,
     cutoff: float | None = None,
+    heuristics: bool = True,
+    presolve: bool = True,
 ) -> FacilityResult:
     t0 = time.perf_counter()
+    model, handles = _build(
+        problem, params, capacitated=capacitated, single_source=single_source, p=p, center=center
+    )
+    result = run_mip(model, params, cutoff=cutoff, heuristics=heuristics, presolve=presolve)
+    if needs_integers(params) and capacitated and not single_source:
+        # Whole shares restrict split demand: a plan perhaps, but never a bound.
+        status = SolveStatus.FEASIBLE if result.values.size else SolveStatus.NOT_SOLVED
+        result = replace(result, status=status, bound=-math.inf)
+    return _result(problem, params, name, result, handles, t0)
+
+
+def _build(
+    problem: FacilityProblem,
+    params: LocateParams,
+    *,
+    capacitated: bool,
+    single_source: bool,
+    p: int | None = None,
+    center: bool = False,
+) -> tuple[LinearModel, _Handles]:
+    """The model of the module docstring for ``problem``, and its variables."""
     model, y = site_vars(problem, LinearModel(), cost=p is None)
     integer = single_source or needs_integers(params)
     reachable = np.isfinite(problem.cost)
@@ -449,12 +550,7 @@ def _solve(
         caps = [float(problem.capacity[i]) for i in y]
         if all(math.isfinite(c) for c in caps):
             model.add_row([(y[i], float(problem.capacity[i])) for i in y], lo=total)
-    result = run_mip(model, params, cutoff=cutoff)
-    if integer and capacitated and not single_source:
-        # Whole shares restrict split demand: a plan perhaps, but never a bound.
-        status = SolveStatus.FEASIBLE if result.values.size else SolveStatus.NOT_SOLVED
-        result = replace(result, status=status, bound=-math.inf)
-    return _result(problem, params, name, result, _Handles(y, x, z, unserved), t0)
+    return model, _Handles(y, x, z, unserved)
 
 
 def opened_sites(problem: FacilityProblem, result: MipResult, y: dict[int, int]) -> list[int]:

@@ -71,9 +71,10 @@ def run_mip(
     *,
     cutoff: float | None = None,
     heuristics: bool = True,
+    presolve: bool = True,
 ) -> MipResult:
     """``model`` solved by :func:`~solvers.mip.solve_mip` with the engine, time limit, seed
-    and gap of ``params``; ``cutoff`` and ``heuristics`` as there."""
+    and gap of ``params``; ``cutoff``, ``heuristics`` and ``presolve`` as there."""
     return solve_mip(
         model,
         engine=params.engine,
@@ -82,6 +83,7 @@ def run_mip(
         relative_gap=params.relative_gap,
         cutoff=cutoff,
         heuristics=heuristics,
+        presolve=presolve,
     )
 
 

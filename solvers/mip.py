@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -50,7 +50,9 @@ class LinearModel:
     Built incrementally, a row at a time with :meth:`add_var` and :meth:`add_row`, or many
     at once from arrays with :meth:`add_vars` and :meth:`add_rows` (large models build
     far faster that way); engines read it only, through :attr:`rows` or
-    :meth:`triplets`.
+    :meth:`triplets`. Rows are numbered blocks first, in the order added, then the single
+    rows: :meth:`add_rows` returns its rows' numbers, which index
+    :attr:`MipResult.duals`.
 
     Examples
     --------
@@ -120,11 +122,12 @@ class LinearModel:
         *,
         lo: npt.ArrayLike = -math.inf,
         hi: npt.ArrayLike = math.inf,
-    ) -> None:
+    ) -> range:
         """Add rows in compressed sparse row form (see :class:`RowBlock`); ``lo`` and
-        ``hi`` are numbers or one per row."""
+        ``hi`` are numbers or one per row. Returns the rows' numbers."""
         starts = np.asarray(indptr, dtype=np.int64)
         n = len(starts) - 1
+        first = sum(b.n_rows for b in self.blocks)
         cols = np.asarray(indices, dtype=np.int64)
         coefficients = np.broadcast_to(np.asarray(data, dtype=np.float64), cols.shape)
         self.blocks.append(
@@ -136,29 +139,28 @@ class LinearModel:
                 np.broadcast_to(np.asarray(hi, dtype=np.float64), (n,)).copy(),
             )
         )
+        return range(first, first + n)
 
     @property
     def rows(self) -> list[Row]:
-        """Every row as ``(terms, lo, hi)``: the single rows, then the blocks'."""
-        out = list(self.single_rows)
+        """Every row as ``(terms, lo, hi)``: the blocks', then the single rows."""
+        out = []
         for b in self.blocks:
             for r in range(b.n_rows):
                 span = slice(int(b.indptr[r]), int(b.indptr[r + 1]))
                 terms = zip(b.indices[span].tolist(), b.data[span].tolist(), strict=True)
                 out.append((tuple(terms), float(b.lo[r]), float(b.hi[r])))
-        return out
+        return out + self.single_rows
+
+    def relaxed(self) -> LinearModel:
+        """The linear relaxation: the same model with no variable integer."""
+        return replace(self, integer=[False] * self.n_vars)
 
     def triplets(self) -> tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray]:
         """Row index, column and coefficient of every term (in :attr:`rows` order), and
         every row's bounds, as arrays."""
-        lengths = [len(terms) for terms, _, _ in self.single_rows]
-        flat = [term for terms, _, _ in self.single_rows for term in terms]
-        row_parts = [np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)]
-        col_parts = [np.array([i for i, _ in flat], dtype=np.int64)]
-        data_parts = [np.array([c for _, c in flat], dtype=np.float64)]
-        lo_parts = [np.array([lo for _, lo, _ in self.single_rows], dtype=np.float64)]
-        hi_parts = [np.array([hi for _, _, hi in self.single_rows], dtype=np.float64)]
-        first = len(lengths)
+        row_parts, col_parts, data_parts, lo_parts, hi_parts = [], [], [], [], []
+        first = 0
         for b in self.blocks:
             row_parts.append(first + np.repeat(np.arange(b.n_rows), np.diff(b.indptr)))
             col_parts.append(b.indices)
@@ -166,6 +168,13 @@ class LinearModel:
             lo_parts.append(b.lo)
             hi_parts.append(b.hi)
             first += b.n_rows
+        lengths = [len(terms) for terms, _, _ in self.single_rows]
+        flat = [term for terms, _, _ in self.single_rows for term in terms]
+        row_parts.append(first + np.repeat(np.arange(len(lengths), dtype=np.int64), lengths))
+        col_parts.append(np.array([i for i, _ in flat], dtype=np.int64))
+        data_parts.append(np.array([c for _, c in flat], dtype=np.float64))
+        lo_parts.append(np.array([lo for _, lo, _ in self.single_rows], dtype=np.float64))
+        hi_parts.append(np.array([hi for _, _, hi in self.single_rows], dtype=np.float64))
         return (
             np.concatenate(row_parts),
             np.concatenate(col_parts),
@@ -177,7 +186,9 @@ class LinearModel:
 
 @dataclass(frozen=True, slots=True)
 class MipResult:
-    """Outcome of a MIP solve; ``values`` is empty when no solution was found."""
+    """Outcome of a MIP solve; ``values`` is empty when no solution was found. ``duals``
+    holds the row duals (by row number, see :class:`LinearModel`) of a model with no
+    integer variable solved to optimality by ``highs``; it is empty otherwise."""
 
     status: SolveStatus
     values: npt.NDArray[np.float64]
@@ -185,6 +196,7 @@ class MipResult:
     bound: float
     runtime_s: float
     engine: str
+    duals: npt.NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
 
 
 def solve_mip(
@@ -196,6 +208,7 @@ def solve_mip(
     relative_gap: float = 1e-6,
     cutoff: float | None = None,
     heuristics: bool = True,
+    presolve: bool = True,
 ) -> MipResult:
     """Solve ``model`` with a named engine (see :data:`MIP_ENGINES`): ``highs`` and
     ``scip`` through OR-Tools MathOpt, ``cbc`` through PuLP, ``cp-sat`` (pure-integer
@@ -206,7 +219,9 @@ def solve_mip(
     with ``bound = cutoff``; the other engines ignore it. ``heuristics=False`` turns
     ``highs``' and ``scip``'s primal heuristics off, for a solve that is to prove a plan
     in hand rather than find one (branching still finds cheaper plans): on p-median after
-    a Lagrangian heuristic, HiGHS's sub-MIPs took most of the time."""
+    a Lagrangian heuristic, HiGHS's sub-MIPs took most of the time. ``presolve=False``
+    skips ``highs``' and ``scip``'s presolve (small models that bounds have already
+    reduced: there it costs more than it saves)."""
     if engine not in MIP_ENGINES:
         raise ValueError(f"unknown MIP engine {engine!r}; choose one of {MIP_ENGINES}")
     if model.n_vars == 0:
@@ -237,4 +252,5 @@ def solve_mip(
         relative_gap=relative_gap,
         cutoff=cutoff,
         heuristics=heuristics,
+        presolve=presolve,
     )

@@ -36,11 +36,13 @@ def solve_with_mathopt(
     relative_gap: float,
     cutoff: float | None = None,
     heuristics: bool = True,
+    presolve: bool = True,
 ) -> MipResult:
     """Solve ``model`` with MathOpt's HiGHS or SCIP; with a ``cutoff``, only solutions
     below it are sought (HiGHS's ``objective_bound``, SCIP's cutoff), and when there are
     none the result is INFEASIBLE with the cutoff as its bound. ``heuristics=False``
-    turns the solver's primal heuristics off."""
+    turns the solver's primal heuristics off, ``presolve=False`` its presolve. A model
+    with no integer variable solved to optimality by HiGHS comes with its row duals."""
     t0 = time.perf_counter()
     engine = f"mathopt-{solver}"
     rows, cols, coefficients, lows, highs = model.triplets()
@@ -53,6 +55,8 @@ def solve_with_mathopt(
         absolute_gap_tolerance=1e-9,
         random_seed=seed,
     )
+    if not presolve:
+        params.presolve = mathopt.Emphasis.OFF
     if solver == "highs":
         numbers = {} if cutoff is None else {"objective_bound": cutoff - model.offset}
         switches = {}
@@ -99,7 +103,12 @@ def solve_with_mathopt(
     gap = abs(objective - bound) / max(abs(objective), 1e-9)
     optimal = reason == result_pb2.TERMINATION_REASON_OPTIMAL and gap <= relative_gap + 1e-12
     status = SolveStatus.OPTIMAL if optimal else SolveStatus.FEASIBLE
-    return MipResult(status, values, objective, bound, runtime_s, engine)
+    duals = np.empty(0)
+    if optimal and solver == "highs" and answer.solutions[0].HasField("dual_solution"):
+        row_duals = answer.solutions[0].dual_solution.dual_values
+        duals = np.zeros(len(lows))
+        duals[np.array(row_duals.ids, dtype=np.int64)] = row_duals.values
+    return MipResult(status, values, objective, bound, runtime_s, engine, duals)
 
 
 def _proto(

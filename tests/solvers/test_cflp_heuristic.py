@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 
 from logistics.plans import SolveStatus
 from solvers import facility_models
-from solvers.cflp_heuristic import solve_cflp_heuristic
+from solvers.cflp_heuristic import CflpBound, cflp_from_relaxation, solve_cflp_heuristic
 from solvers.engines.ortools_flow import TransportFlow
 from solvers.facility import FacilityProblem, SiteChoice
 from solvers.location import LocateParams
+from solvers.mip import solve_mip
 
 PARAMS = LocateParams(time_limit_s=20)
 
@@ -50,6 +51,17 @@ def mip_optimum(problem: FacilityProblem, **choice: SiteChoice) -> float:
     return result.objective
 
 
+def relaxation(problem: FacilityProblem) -> tuple[np.ndarray, np.ndarray]:
+    """The duals of the strong linear relaxation's assignment rows and its ``y``."""
+    model, handles = facility_models._build(problem, PARAMS, capacitated=True, single_source=False)
+    answer = solve_mip(model.relaxed(), time_limit_s=20)
+    assert answer.status is SolveStatus.OPTIMAL
+    y = np.zeros(problem.n_sites)
+    for i, var in handles.y.items():
+        y[i] = answer.values[var]
+    return answer.duals[handles.x.rows], y
+
+
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10_000), m=st.integers(1, 6), n=st.integers(1, 8))
 def test_plan_bound_and_fixed_sites_hold(seed: int, m: int, n: int) -> None:
@@ -57,6 +69,58 @@ def test_plan_bound_and_fixed_sites_hold(seed: int, m: int, n: int) -> None:
     result = solve_cflp_heuristic(
         problem.cost, problem.demand, problem.fixed_cost, problem.capacity, time_limit_s=5
     )
+    assert_sound(problem, result)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    m=st.integers(1, 6),
+    n=st.integers(1, 8),
+    shift=st.floats(-1.0, 1.0),
+)
+def test_from_the_relaxation_plan_bound_and_fixed_sites_hold(
+    seed: int, m: int, n: int, shift: float
+) -> None:
+    """From the relaxation's duals, and from duals moved off their optimum (any
+    multipliers give a valid bound, however poor)."""
+    problem = instance(seed, m, n)
+    u, y = relaxation(problem)
+    for multipliers in (u, u * (1 + shift)):
+        result = cflp_from_relaxation(
+            problem.cost,
+            problem.demand,
+            problem.fixed_cost,
+            problem.capacity,
+            multipliers=multipliers,
+            site_shares=y,
+            time_limit_s=5,
+        )
+        assert_sound(problem, result)
+
+
+def test_from_the_relaxation_when_a_site_cannot_be_spared() -> None:
+    """Site 0 serves both customers cheaply but holds only one; site 1 holds both but
+    costs 6 to open. The relaxation opens site 1 by half (bound 14) with duals 11 and
+    11. At those, closing site 0 leaves a bound of 22 and closing site 1 leaves too
+    little capacity: both are fixed open, and the flow over them settles the optimum,
+    1 + 6 + 2 + 8 = 17."""
+    cost = [[2, 2], [8, 8]]
+    u, y = relaxation(FacilityProblem.from_cost_matrix(
+        cost, demand=[5, 5], fixed_cost=[1, 6], capacity=[5, 10]))  # fmt: skip
+    assert u.tolist() == pytest.approx([11, 11]) and y.tolist() == pytest.approx([1, 0.5])
+    result = cflp_from_relaxation(
+        cost, [5, 5], [1, 6], [5, 10], multipliers=u, site_shares=y, time_limit_s=5
+    )
+    assert result.open == (0, 1)
+    assert result.objective == result.lower_bound == 17
+    assert result.proven_optimal
+
+
+def assert_sound(problem: FacilityProblem, result: CflpBound) -> None:
+    """``result``'s plan is feasible and costs what it says, its bound and plan bracket
+    the MIP's optimum, and no plan cheaper than its plan flips a site it fixed."""
+    n = problem.n_customers
     optimum = mip_optimum(problem)
     if optimum == float("inf"):
         assert result.objective == float("inf")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import itertools
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ from logistics.plans import SolveStatus
 from networks.matrix import travel_matrix
 from solvers import facility_models
 from solvers.covering_models import solve_lscp, solve_mclp
-from solvers.facility import FacilityProblem
+from solvers.facility import FacilityProblem, SiteChoice
 from solvers.facility_models import solve_cflp, solve_p_center, solve_p_median, solve_ufl
 from solvers.location import LocateParams
 
@@ -127,6 +128,37 @@ def test_covering_models_match_brute_force(seed: int, p: int, radius: float) -> 
         assert len(lscp.assignment) == problem.n_customers
     else:
         assert lscp.status is SolveStatus.INFEASIBLE
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    choice=st.lists(st.sampled_from(list(SiteChoice)), min_size=4, max_size=4),
+)
+def test_split_demand_from_the_relaxation_matches_the_plain_mip(
+    seed: int, choice: list[SiteChoice]
+) -> None:
+    problem = replace(tiny(seed, m=4, n=7), choice=tuple(choice))
+    result = solve_cflp(problem, HIGHS)
+    plain = facility_models._solve(problem, HIGHS, "cflp", capacitated=True, single_source=False)
+    assert result.status is plain.status
+    assert result.unserved == plain.unserved
+    if plain.status is not SolveStatus.OPTIMAL or plain.unserved:
+        return  # infeasible, or a customer no open-able site reaches: the plain MIP
+    assert result.engine.startswith("highs lp")
+    assert result.objective == pytest.approx(plain.objective, rel=1e-6)
+    # The plan: open as the choices say, everyone served in full, capacities kept.
+    opened = {int(s) for s in result.open}
+    assert {i for i, c in enumerate(choice) if c is SiteChoice.OPEN} <= opened
+    assert not {i for i, c in enumerate(choice) if c is SiteChoice.CLOSED} & opened
+    x = np.zeros(problem.cost.shape)
+    for c, s, share in result.assignment:
+        x[int(s), int(c)] += share
+    assert x.sum(axis=0) == pytest.approx(np.ones(problem.n_customers))
+    assert set(np.flatnonzero(x.sum(axis=1) > 1e-9)) <= opened
+    assert np.all(x @ problem.demand <= problem.capacity + 1e-6)
+    cost = problem.fixed_cost[sorted(opened)].sum() + (problem.cost * x).sum()
+    assert result.objective == pytest.approx(cost, rel=1e-9)
 
 
 def test_required_and_forbidden_sites_are_respected() -> None:

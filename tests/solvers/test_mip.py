@@ -154,12 +154,33 @@ def test_rows_added_in_bulk_mean_the_same_as_one_by_one(engine: str) -> None:
     assert [r.objective for r in results] == [-8.0, -8.0]
 
 
+def test_blocks_are_numbered_before_single_rows_and_priced_by_their_duals() -> None:
+    """``min a + 3 b`` with ``a <= 0.75`` (a single row) and ``a + b = 1`` (a block):
+    ``a = 0.75, b = 0.25``. One more unit on the right of the block costs ``b``'s price,
+    3; one more on the single row saves 3 - 1 = 2."""
+    model = LinearModel()
+    a, b = model.add_var(cost=1.0), model.add_var(cost=3.0)
+    model.add_row([(a, 1.0)], hi=0.75)
+    block = model.add_rows([0, 2], [a, b], [1.0, 1.0], lo=1.0, hi=1.0)
+    assert block == range(0, 1)
+    assert model.rows == [(((a, 1.0), (b, 1.0)), 1.0, 1.0), (((a, 1.0),), -math.inf, 0.75)]
+    result = solve_mip(model, time_limit_s=5)
+    assert result.objective == pytest.approx(1.5)
+    assert result.duals.tolist() == pytest.approx([3.0, -2.0])
+    # Integer variables: a MIP has no duals, and relaxing it keeps the model as it was.
+    model.integer[b] = True
+    assert solve_mip(model, time_limit_s=5).duals.size == 0
+    assert solve_mip(model.relaxed(), time_limit_s=5).duals.size == 2
+    assert model.integer == [False, True]
+
+
 @pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("presolve", [True, False])
 @pytest.mark.parametrize(("build", "known"), [(knapsack, -21.0), (set_cover, 4.0)])
-def test_without_heuristics_the_optimum_is_the_same(
-    build: Callable[[], LinearModel], known: float, engine: str
+def test_without_heuristics_or_presolve_the_optimum_is_the_same(
+    build: Callable[[], LinearModel], known: float, engine: str, presolve: bool
 ) -> None:
-    result = solve_mip(build(), engine=engine, time_limit_s=20, heuristics=False)
+    result = solve_mip(build(), engine=engine, time_limit_s=20, heuristics=False, presolve=presolve)
     assert result.status is SolveStatus.OPTIMAL
     assert result.objective == pytest.approx(known, abs=1e-9)
 
