@@ -239,7 +239,8 @@ class _Search:
         self.best_v = f.copy()
         self.iterations = 0
         self.costs: dict[bytes, float] = {}
-        self.searched: set[bytes] = set()
+        #: Plans whose moves have all been tried, and whether by a budgeted search.
+        self.searched: set[tuple[bytes, bool]] = set()
 
     # -- the bound ---------------------------------------------------------------------
 
@@ -304,9 +305,11 @@ class _Search:
         """The cost of serving everyone from ``open_`` (sites left without work close,
         ``inf`` if they cannot serve everyone); the best plan is kept.
 
-        Each customer first may use only its :data:`_NEAREST` cheapest open sites (a
-        plan, found far faster when many sites are open); a plan better than the best
-        is then served by the full flow, and so is one the short lists cannot serve."""
+        When every customer's cheapest open site can take it, that is the cheapest way
+        to serve them, and no flow is needed. Otherwise each customer first may use only
+        its :data:`_NEAREST` cheapest open sites (a plan, found far faster when many
+        sites are open); a plan better than the best is then served by the full flow,
+        and so is one the short lists cannot serve."""
         key = open_.tobytes()
         known = self.costs.get(key)
         if known is not None:
@@ -314,17 +317,47 @@ class _Search:
         cost = math.inf
         if float(self.s[open_].sum()) >= self.total * (1 - 1e-12):
             started = time.perf_counter()
-            x = self.flow.shares(open_, nearest=_NEAREST)
-            if x is not None:
-                cost, used = self.plan_cost(x)
-            if x is None or cost < self.upper:
-                x = self.flow.shares(open_)
-                if x is not None:
-                    cost, used = self.plan_cost(x)
-                    if cost < self.upper:
-                        self.upper, self.best_open, self.best_x = cost, used, x
+            nearest = self.evaluate_nearest(open_)
+            cost = self.evaluate_by_flow(open_) if nearest is None else nearest
             self.spent += time.perf_counter() - started
         self.costs[key] = cost
+        return cost
+
+    def evaluate_nearest(self, open_: Mask) -> float | None:
+        """The cost of sending each customer to its cheapest open site (kept when best),
+        or ``None`` when that overloads a site."""
+        sites = np.flatnonzero(open_)
+        rows = self.c[sites]
+        pick = np.argmin(rows, axis=0)
+        load = np.bincount(pick, weights=self.d, minlength=len(sites))
+        if np.any(load > self.s[sites] * (1 + 1e-12)):
+            return None
+        cols = np.arange(self.n)
+        serving = rows[pick, cols]
+        if not np.all(np.isfinite(serving)):
+            return math.inf
+        used = self.must.copy()
+        used[sites[np.unique(pick)]] = True
+        cost = float(self.f[used].sum()) + float(serving.sum())
+        if cost < self.upper:
+            x = np.zeros((self.m, self.n))
+            x[sites[pick], cols] = 1.0
+            self.upper, self.best_open, self.best_x = cost, used, x
+        return cost
+
+    def evaluate_by_flow(self, open_: Mask) -> float:
+        """The cost of the min-cost flow from ``open_`` (kept when best; see
+        :meth:`evaluate`)."""
+        cost = math.inf
+        x = self.flow.shares(open_, nearest=_NEAREST)
+        if x is not None:
+            cost, used = self.plan_cost(x)
+        if x is None or cost < self.upper:
+            x = self.flow.shares(open_)
+            if x is not None:
+                cost, used = self.plan_cost(x)
+                if cost < self.upper:
+                    self.upper, self.best_open, self.best_x = cost, used, x
         return cost
 
     def plan_cost(self, x: Array) -> tuple[float, Mask]:
@@ -357,11 +390,19 @@ class _Search:
         sites with high ``v_i`` are closed first, those with low ones opened first, swaps
         by the least ``v_open − v_closed``), until the deadline or, if ``budgeted``, until
         :meth:`may_evaluate` says no. A ``budgeted`` search swaps only the first
-        :data:`_SWAPS` sites of each kind; the other tries every swap."""
+        :data:`_SWAPS` sites of each kind; the other tries every swap. A plan whose
+        moves have all been tried is not searched again (by a budgeted search, once a
+        full one has searched it too)."""
         current = open_.copy()
         cost = self.evaluate(current)
-        while math.isfinite(cost) and current.tobytes() not in self.searched:
-            self.searched.add(current.tobytes())
+        while (
+            math.isfinite(cost)
+            and not {
+                (current.tobytes(), False),
+                (current.tobytes(), budgeted),
+            }
+            & self.searched
+        ):
             free_open = np.flatnonzero(current & ~self.must)
             closed = np.flatnonzero(self.ok & ~current)
             drops = free_open[np.argsort(-v[free_open])].tolist()
@@ -380,6 +421,8 @@ class _Search:
                 if new < cost - 1e-9 * max(abs(cost), 1.0):
                     current, cost = trial, new
                     break
+            else:
+                self.searched.add((current.tobytes(), budgeted))
 
     # -- the search ------------------------------------------------------------------------
 

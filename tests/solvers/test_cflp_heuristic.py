@@ -4,6 +4,7 @@ flow beneath it is optimal on cases checked by hand."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from logistics.plans import SolveStatus
 from solvers import facility_models
-from solvers.cflp_heuristic import CflpBound, cflp_from_relaxation, solve_cflp_heuristic
+from solvers.cflp_heuristic import CflpBound, _search, cflp_from_relaxation, solve_cflp_heuristic
 from solvers.engines.ortools_flow import TransportFlow
 from solvers.facility import FacilityProblem, SiteChoice
 from solvers.location import LocateParams
@@ -143,6 +144,30 @@ def assert_sound(problem: FacilityProblem, result: CflpBound) -> None:
         assert mip_optimum(problem, **{f"s{i}": SiteChoice.OPEN}) >= result.objective - tol
     for i in result.fixed_open:
         assert mip_optimum(problem, **{f"s{i}": SiteChoice.CLOSED}) >= result.objective - tol
+
+
+def test_a_full_local_search_follows_a_budgeted_one_cut_short() -> None:
+    """A budgeted search stopped at its first move leaves the plan to the full search,
+    which ends at a plan no single close, open or swap makes cheaper."""
+    problem = instance(5, 7, 12)
+    search = _search(
+        problem.cost, problem.demand, problem.fixed_cost, problem.capacity, None, None,
+        time.perf_counter() + 30,
+    )  # fmt: skip
+    start = np.ones(7, bool)
+    search.evaluate(start)
+    search.spent = float("inf")  # no budget left
+    search.local_search(start, problem.fixed_cost, budgeted=True)
+    assert search.upper == search.evaluate(start)
+    search.local_search(start, problem.fixed_cost, budgeted=False)
+    best = search.upper
+    assert best < search.evaluate(start)
+    flips = [[i] for i in range(7)] + [[i, j] for i in range(7) for j in range(i + 1, 7)]
+    for flip in flips:
+        trial = search.best_open.copy()
+        trial[flip] = ~trial[flip]
+        if trial[flip].sum() == 1 or len(flip) == 1:  # a close, an open or a swap
+            assert search.evaluate(trial) >= best - 1e-9
 
 
 def test_required_and_forbidden_sites() -> None:
