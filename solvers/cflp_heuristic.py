@@ -534,18 +534,21 @@ class _Search:
         )
 
     def fixings(self, closed: set[int], opened: set[int]) -> tuple[set[int], set[int]]:
-        """Sites whose flip, at the best multipliers, bounds every plan above the best."""
+        """Sites whose flip, at the best multipliers, bounds every plan above the best.
+
+        The covering knapsack is solved only for flips that its easy bound (the required
+        sites and every other site of negative value, capacity aside) does not settle."""
         v = self.best_v
         base = float(self.best_u.sum())
         _, chosen = self.cover(v)
-        margin = 1e-9 * max(abs(self.upper), 1.0)
-        for i in np.flatnonzero(self.ok & ~self.must).tolist():
+        limit = self.upper + 1e-9 * max(abs(self.upper), 1.0)
+        free = self.ok & ~self.must
+        easy = base + float(v[self.must].sum()) + float(np.minimum(v[free], 0.0).sum())
+        for i in np.flatnonzero(free).tolist():
+            without = easy - min(float(v[i]), 0.0)
             if chosen[i]:
-                value, _ = self.cover(v, forced_closed=i)
-                if base + value > self.upper + margin:
+                if without > limit or base + self.cover(v, forced_closed=i)[0] > limit:
                     opened.add(i)
-            else:
-                value, _ = self.cover(v, forced_open=i)
-                if base + value > self.upper + margin:
-                    closed.add(i)
+            elif without + v[i] > limit or base + self.cover(v, forced_open=i)[0] > limit:
+                closed.add(i)
         return closed, opened

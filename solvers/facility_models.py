@@ -446,8 +446,10 @@ def _add_shares(
     var = model.add_vars(
         len(site), cost=0.0 if cost is None else cost[site, customer], integer=integer
     )
-    y_var = np.array([y[i] for i in site.tolist()], dtype=np.int64)
-    may_close = np.array([model.lb[v] < 1.0 for v in y_var.tolist()], dtype=bool)
+    y_of = np.zeros(eligible.shape[0], dtype=np.int64)
+    y_of[sites] = [y[i] for i in sites.tolist()]
+    y_var = y_of[site]
+    may_close = np.asarray(model.lb)[y_var] < 1.0
     n = int(may_close.sum())
     model.add_rows(
         np.arange(0, 2 * n + 1, 2),
@@ -472,17 +474,20 @@ def _per_site_rows(
     var = np.concatenate([s.var for s, _ in shares])
     amount = np.concatenate([a[s.customer] for s, a in shares])
     order = np.argsort(site, kind="stable")
+    order = order[np.isfinite(limit[site[order]])]
     site, var, amount = site[order], var[order], amount[order]
-    indptr, indices, data = [0], [], []
-    for i in np.unique(site).tolist():
-        if not math.isfinite(float(limit[i])):
-            continue
-        span = slice(*np.searchsorted(site, [i, i + 1]))
-        indices.extend([*var[span].tolist(), y[i]])
-        data.extend([*amount[span].tolist(), -float(limit[i])])
-        indptr.append(len(indices))
-    if len(indptr) > 1:
-        model.add_rows(indptr, indices, data, hi=0.0)
+    if not len(site):
+        return
+    # One row per site: its shares, then its y_i.
+    sites, counts = np.unique(site, return_counts=True)
+    ends = np.cumsum(counts)
+    y_vars = np.array([y[i] for i in sites.tolist()], dtype=np.int64)
+    model.add_rows(
+        np.concatenate([[0], ends + np.arange(1, len(ends) + 1)]),
+        np.insert(var, ends, y_vars),
+        np.insert(amount, ends, -limit[sites]),
+        hi=0.0,
+    )
 
 
 def _solve(
