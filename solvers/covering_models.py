@@ -1,5 +1,5 @@
 r"""The covering models, written once against :class:`solvers.mip.LinearModel`, in the
-notation of :mod:`solvers.facility_models` (``R`` is the covering radius).
+notation of :mod:`solvers.facility_mip` (``R`` is the covering radius).
 
 Maximal covering (``mclp``)::
 
@@ -22,7 +22,7 @@ import numpy as np
 
 from logistics.plans import SolveStatus
 from solvers.facility import FacilityProblem, FacilityResult, site_vars
-from solvers.facility_models import needs_integers, opened_sites
+from solvers.facility_mip import needs_integers, opened_sites
 from solvers.location import LocateParams, run_mip
 from solvers.mip import LinearModel, MipResult
 

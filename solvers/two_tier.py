@@ -1,6 +1,6 @@
 r"""Two-tier network design: county warehouses supply township hubs, which serve villages.
 
-Notation as in :mod:`solvers.facility_models` for the hubs ``i`` and villages ``j``;
+Notation as in :mod:`solvers.facility_mip` for the hubs ``i`` and villages ``j``;
 warehouses ``k`` open for ``F_k`` with capacity ``S_k``, and ``t_ki`` is the trunk cost
 of moving one unit of demand from warehouse ``k`` to hub ``i``. ``w_k`` opens warehouse
 ``k`` and ``g_ki ≥ 0`` is the amount it sends to hub ``i``::

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logistics.plans import SolveStatus
-from solvers import facility_models
+from solvers import facility_mip, facility_models
 from solvers.cflp_heuristic import CflpBound, _search, cflp_from_relaxation, solve_cflp_heuristic
 from solvers.engines.ortools_flow import TransportFlow
 from solvers.facility import FacilityProblem, SiteChoice
@@ -39,7 +39,7 @@ def mip_optimum(problem: FacilityProblem, **choice: SiteChoice) -> float:
     fixed = list(problem.choice)
     for i, c in choice.items():
         fixed[int(i[1:])] = c
-    result = facility_models._solve(
+    result = facility_mip.solve_location_model(
         replace(problem, choice=tuple(fixed)),
         PARAMS,
         "cflp",
@@ -54,7 +54,9 @@ def mip_optimum(problem: FacilityProblem, **choice: SiteChoice) -> float:
 
 def relaxation(problem: FacilityProblem) -> tuple[np.ndarray, np.ndarray]:
     """The duals of the strong linear relaxation's assignment rows and its ``y``."""
-    model, handles = facility_models._build(problem, PARAMS, capacitated=True, single_source=False)
+    model, handles = facility_mip.build_location_model(
+        problem, PARAMS, capacitated=True, single_source=False
+    )
     answer = solve_mip(model.relaxed(), time_limit_s=20)
     assert answer.status is SolveStatus.OPTIMAL
     y = np.zeros(problem.n_sites)

@@ -18,7 +18,7 @@ from logistics.demo import make_demo_county
 from logistics.orlib import read_cap
 from logistics.plans import SolveStatus
 from networks.matrix import travel_matrix
-from solvers import facility_models
+from solvers import facility_mip
 from solvers.covering_models import solve_lscp, solve_mclp
 from solvers.facility import FacilityProblem, SiteChoice
 from solvers.facility_models import solve_cflp, solve_p_center, solve_p_median, solve_ufl
@@ -140,7 +140,9 @@ def test_split_demand_from_the_relaxation_matches_the_plain_mip(
 ) -> None:
     problem = replace(tiny(seed, m=4, n=7), choice=tuple(choice))
     result = solve_cflp(problem, HIGHS)
-    plain = facility_models._solve(problem, HIGHS, "cflp", capacitated=True, single_source=False)
+    plain = facility_mip.solve_location_model(
+        problem, HIGHS, "cflp", capacitated=True, single_source=False
+    )
     assert result.status is plain.status
     assert result.unserved == plain.unserved
     if plain.status is not SolveStatus.OPTIMAL or plain.unserved:
@@ -193,7 +195,7 @@ def test_backends_agree(seed: int, single: bool) -> None:
     # The MIP itself, without the split-demand heuristic that often settles it first.
     problem = tiny(seed)
     results = [
-        facility_models._solve(
+        facility_mip.solve_location_model(
             problem,
             LocateParams(time_limit_s=20, engine=e),
             "cflp",

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logistics.plans import SolveStatus
-from solvers import facility_models
+from solvers import facility_mip
 from solvers.facility import FacilityProblem, SiteChoice
 from solvers.location import LocateParams
 from solvers.mip import LinearModel
@@ -86,7 +86,7 @@ def test_agrees_with_the_classical_formulation(seed: int, p: int | None, engine:
     if p is not None and p > problem.n_sites:
         return
     params = LocateParams(time_limit_s=20, engine=engine)
-    classical = facility_models._solve(
+    classical = facility_mip.solve_location_model(
         problem, params, "x", capacitated=False, single_source=False, p=p
     )
     radius = solve_radius_model(problem, params, "x", p=p, integer=engine == "cp-sat")
