@@ -426,14 +426,17 @@ class _Search:
 
     # -- the search ------------------------------------------------------------------------
 
+    def reachable(self) -> bool:
+        """Whether an allowed site may serve every customer (else there is no plan)."""
+        return bool(np.isfinite(self.c).any(axis=0).all())
+
     def proven(self) -> bool:
         return self.upper - self.lower <= _RELATIVE_GAP * max(abs(self.upper), 1e-9)
 
     def run(self) -> None:
-        finite = np.where(np.isfinite(self.c), self.c, np.nan)
-        if np.any(np.all(np.isnan(finite), axis=0)):
-            return  # a customer no allowed site may serve: no plan
-        u = np.nanmin(finite, axis=0)
+        if not self.reachable():
+            return
+        u = np.min(self.c, axis=0)  # each customer's cheapest allowed site
         factor, stall = _FIRST_STEP_FACTOR, 0
         direction = np.zeros(self.n)
         while time.perf_counter() < self.deadline:
@@ -485,9 +488,8 @@ class _Search:
     def start(self, u: Array, y: Array) -> None:
         """The bound at the multipliers ``u`` and plans from the sites' shares ``y`` of
         an answer to the linear relaxation (:func:`cflp_from_relaxation`)."""
-        finite = np.isfinite(self.c)
-        if not finite.any(axis=0).all():
-            return  # a customer no allowed site may serve: no plan
+        if not self.reachable():
+            return
         v, _ = self.site_values(u)
         value, chosen = self.cover(v)
         if not math.isfinite(value):
