@@ -51,6 +51,7 @@ __all__ = [
     "needs_integers",
     "opened_sites",
     "solve_location_model",
+    "split_relaxation",
 ]
 
 Array = npt.NDArray[np.float64]
@@ -219,6 +220,21 @@ def build_location_model(
         if all(math.isfinite(c) for c in caps):
             model.add_row([(y[i], float(problem.capacity[i])) for i in y], lo=total)
     return model, Handles(y, x, z, unserved)
+
+
+def split_relaxation(problem: FacilityProblem, params: LocateParams) -> tuple[Array, Array] | None:
+    """The strong linear relaxation of split-demand ``cflp`` on ``problem``, by HiGHS:
+    the duals of its rows ``Σ_i x_ij = 1`` (one per customer with a share) and its
+    ``y_i`` by site index (0 for sites that may not open); ``None`` when it was not
+    solved to optimality."""
+    model, handles = build_location_model(problem, params, capacitated=True, single_source=False)
+    answer = run_mip(model.relaxed(), replace(params, engine="highs"), presolve=False)
+    if answer.duals.size == 0:
+        return None
+    y = np.zeros(problem.n_sites)
+    for i, var in handles.y.items():
+        y[i] = answer.values[var]
+    return answer.duals[handles.x.rows], y
 
 
 def opened_sites(problem: FacilityProblem, result: MipResult, y: dict[int, int]) -> list[int]:

@@ -21,8 +21,8 @@ import numpy.typing as npt
 from logistics.plans import SolveStatus
 from solvers.cflp_heuristic import CflpBound, cflp_from_relaxation, solve_cflp_heuristic
 from solvers.facility import FacilityProblem, FacilityResult, SiteChoice
-from solvers.facility_mip import build_location_model, needs_integers, solve_location_model
-from solvers.location import LocateParams, run_mip
+from solvers.facility_mip import needs_integers, solve_location_model, split_relaxation
+from solvers.location import LocateParams
 from solvers.p_median_branch import branch_p_median
 from solvers.p_median_heuristic import PMedianBound, solve_p_median_heuristic
 from solvers.radius_model import nearest_assignment, solve_radius_model
@@ -127,22 +127,19 @@ def _split_by_relaxation(problem: FacilityProblem, params: LocateParams) -> Faci
     (:func:`~solvers.cflp_heuristic.cflp_from_relaxation`); the MIP, restricted to the
     sites left open to choice, then only has to prove the plan or find a cheaper one."""
     t0 = time.perf_counter()
-    model, handles = build_location_model(problem, params, capacitated=True, single_source=False)
-    relaxation = run_mip(model.relaxed(), params, presolve=False)
-    if relaxation.duals.size == 0:  # not solved to optimality: the MIP says why
+    relaxation = split_relaxation(problem, params)
+    if relaxation is None:  # not solved to optimality: the MIP says why
         left = max(params.time_limit_s - (time.perf_counter() - t0), 0.1)
         rest = replace(params, time_limit_s=left)
         return solve_location_model(problem, rest, "cflp", capacitated=True, single_source=False)
-    shares = np.zeros(problem.n_sites)
-    for i, var in handles.y.items():
-        shares[i] = relaxation.values[var]
+    multipliers, shares = relaxation
     allowed, required = _choice_masks(problem)
     bound = cflp_from_relaxation(
         problem.cost,
         problem.demand,
         problem.fixed_cost,
         problem.capacity,
-        multipliers=relaxation.duals[handles.x.rows],
+        multipliers=multipliers,
         site_shares=shares,
         time_limit_s=max(params.time_limit_s - (time.perf_counter() - t0), 0.0),
         allowed=allowed,

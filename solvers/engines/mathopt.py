@@ -67,9 +67,9 @@ def solve_with_mathopt(
         if not heuristics:
             numbers["mip_heuristic_effort"] = 0.0
             switches = {f"mip_heuristic_run_{h}": False for h in _HIGHS_HEURISTICS}
-        whole = {} if any(model.integer) else {"simplex_dual_edge_weight_strategy": _LP_PRICING}
+        pricing = {} if any(model.integer) else {"simplex_dual_edge_weight_strategy": _LP_PRICING}
         params.highs = highs_pb2.HighsOptionsProto(
-            double_options=numbers, bool_options=switches, int_options=whole
+            double_options=numbers, bool_options=switches, int_options=pricing
         )
     else:
         if cutoff is not None:
